@@ -1,0 +1,16 @@
+//! One module per `cargo xtask` command.
+
+pub mod augment;
+pub mod datasets;
+pub mod demo;
+pub mod downstream;
+pub mod features;
+pub mod fetch;
+pub mod fetch_dataset;
+pub mod fetch_model;
+pub mod fusion;
+pub mod invariance;
+pub mod pipeline;
+pub mod pretrain;
+pub mod probe;
+pub mod report;

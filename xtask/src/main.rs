@@ -1,0 +1,68 @@
+//! `cargo xtask`: the sslinv command line (see DESIGN.md for the contract).
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+
+/// Which invariances did a vision encoder learn, and how do they decide what it transfers to?
+#[derive(Parser)]
+#[command(name = "cargo xtask", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole pipeline on the embedded synth3d data, on CPU.
+    Demo(cmd::demo::Args),
+    /// Download a model or a dataset through the Hugging Face Hub.
+    #[command(subcommand)]
+    Fetch(cmd::fetch::Command),
+    /// Apply one deterministic augment op to an image at its own size.
+    Augment(cmd::augment::Args),
+    /// Pooled backbone features of a folder or list of images.
+    Features(cmd::features::Args),
+    /// Self-supervised pretraining.
+    Pretrain(cmd::pretrain::Args),
+    /// Measure invariance: synthetic, multi-view (real-world) or extrinsic.
+    #[command(subcommand)]
+    Invariance(cmd::invariance::Command),
+    /// A probe (logistic regression or ridge) on saved features.
+    Probe(cmd::probe::Args),
+    /// Features plus the right probe on a downstream dataset.
+    Downstream(cmd::downstream::Args),
+    /// Inspect or render datasets.
+    #[command(subcommand)]
+    Datasets(cmd::datasets::Command),
+    /// Choose a fusion of encoders for a task.
+    #[command(subcommand)]
+    Fusion(cmd::fusion::Command),
+    /// The paper's full study at scale.
+    Pipeline(cmd::pipeline::Args),
+    /// Rebuild the report from result JSON.
+    Report(cmd::report::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => cmd::demo::run(args),
+        Command::Fetch(command) => cmd::fetch::run(command),
+        Command::Augment(args) => cmd::augment::run(args),
+        Command::Features(args) => cmd::features::run(args),
+        Command::Pretrain(args) => cmd::pretrain::run(args),
+        Command::Invariance(command) => cmd::invariance::run(command),
+        Command::Probe(args) => cmd::probe::run(args),
+        Command::Downstream(args) => cmd::downstream::run(args),
+        Command::Datasets(command) => cmd::datasets::run(command),
+        Command::Fusion(command) => cmd::fusion::run(command),
+        Command::Pipeline(args) => cmd::pipeline::run(args),
+        Command::Report(args) => cmd::report::run(args),
+    };
+    if let Err(err) = result {
+        // One line: the chain of causes, outermost first.
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}
