@@ -2,6 +2,8 @@
 
 pub mod augment;
 pub mod datasets;
+pub mod datasets_check;
+pub mod datasets_render;
 pub mod demo;
 pub mod downstream;
 pub mod features;
