@@ -1,0 +1,1 @@
+//! synth3d: a deterministic procedural renderer of 3D objects, the embedded default data.
