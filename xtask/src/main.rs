@@ -1,6 +1,8 @@
 //! `cargo xtask`: the sslinv command line (see DESIGN.md for the contract).
 
 mod cmd;
+mod report;
+mod study;
 
 use clap::{Parser, Subcommand};
 

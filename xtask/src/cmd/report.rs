@@ -1,10 +1,25 @@
 //! `cargo xtask report`: rebuild the report from result JSON.
 
+use std::path::PathBuf;
+
 /// Arguments of `cargo xtask report`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Folder holding `study.json` (as written by `demo` or `pipeline`).
+    #[arg(long)]
+    results: PathBuf,
+    /// Folder to write `index.html`, `README.md` and the JSON into.
+    #[arg(long)]
+    out: PathBuf,
+}
 
-/// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`report` is not built yet (issue 9)")
+/// Reads the study and writes the report.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let study = crate::report::read_study(&args.results)?;
+    crate::report::write(&study, &args.results, &args.out)?;
+    println!(
+        "report written to {}",
+        args.out.join("index.html").display()
+    );
+    Ok(())
 }
