@@ -1,2 +1,11 @@
 //! Deterministic image ops with torchvision-on-PIL semantics, the paper's parameter sweeps,
 //! random SSL policies and eval preprocessing.
+
+pub mod error;
+pub mod geometry;
+pub mod preprocess;
+pub mod resample;
+
+pub use error::{AugmentError, Result};
+pub use preprocess::{IMAGENET_MEAN, IMAGENET_STD, Preprocess};
+pub use resample::{resize_exact, resize_shorter};

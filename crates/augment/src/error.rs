@@ -1,0 +1,61 @@
+//! The crate's error type.
+
+/// Everything that can go wrong in an augment call.
+#[derive(Debug, thiserror::Error)]
+pub enum AugmentError {
+    /// The op name is not one this crate knows.
+    #[error("unknown op `{0}` (known: {known})", known = "see the crate docs")]
+    UnknownOp(String),
+    /// The transform name is not one of the paper's 18.
+    #[error(
+        "unknown transform `{0}` (known: {known})",
+        known = "see the crate docs"
+    )]
+    UnknownTransform(String),
+    /// An op got the wrong number of parameters.
+    #[error("op `{op}` takes {expected} parameter(s), got {got}")]
+    ParamCount {
+        /// The op name.
+        op: String,
+        /// What the op expects, in words.
+        expected: String,
+        /// How many were given.
+        got: usize,
+    },
+    /// A parameter is out of its valid range or not finite.
+    #[error("op `{op}`: {msg}")]
+    InvalidParam {
+        /// The op name.
+        op: String,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A policy string could not be parsed.
+    #[error("policy `{0}`: {1}")]
+    Policy(String, String),
+    /// The image has a shape the op cannot work on.
+    #[error("image {width}x{height}: {msg}")]
+    Shape {
+        /// Image width.
+        width: u32,
+        /// Image height.
+        height: u32,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A tensor could not be built.
+    #[error("tensor: {0}")]
+    Tensor(#[from] candle_core::Error),
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, AugmentError>;
+
+/// Builds an `InvalidParam` error.
+#[allow(dead_code)]
+pub(crate) fn invalid(op: &str, msg: impl Into<String>) -> AugmentError {
+    AugmentError::InvalidParam {
+        op: op.to_string(),
+        msg: msg.into(),
+    }
+}
