@@ -4,12 +4,12 @@
 #[derive(Debug, thiserror::Error)]
 pub enum AugmentError {
     /// The op name is not one this crate knows.
-    #[error("unknown op `{0}` (known: {known})", known = "see the crate docs")]
+    #[error("unknown op `{0}` (known: {known})", known = crate::op::OP_NAMES.join(", "))]
     UnknownOp(String),
     /// The transform name is not one of the paper's 18.
     #[error(
         "unknown transform `{0}` (known: {known})",
-        known = "see the crate docs"
+        known = crate::op::OP_NAMES.join(", ")
     )]
     UnknownTransform(String),
     /// An op got the wrong number of parameters.
@@ -52,7 +52,6 @@ pub enum AugmentError {
 pub type Result<T> = std::result::Result<T, AugmentError>;
 
 /// Builds an `InvalidParam` error.
-#[allow(dead_code)]
 pub(crate) fn invalid(op: &str, msg: impl Into<String>) -> AugmentError {
     AugmentError::InvalidParam {
         op: op.to_string(),

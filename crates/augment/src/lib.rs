@@ -1,11 +1,16 @@
 //! Deterministic image ops with torchvision-on-PIL semantics, the paper's parameter sweeps,
 //! random SSL policies and eval preprocessing.
 
+pub mod color;
+pub mod elastic;
 pub mod error;
+pub mod filter;
 pub mod geometry;
+pub mod op;
 pub mod preprocess;
 pub mod resample;
 
 pub use error::{AugmentError, Result};
+pub use op::{OP_NAMES, Op};
 pub use preprocess::{IMAGENET_MEAN, IMAGENET_STD, Preprocess};
 pub use resample::{resize_exact, resize_shorter};

@@ -1,0 +1,51 @@
+//! Every op in the fixture manifest against torchvision-on-PIL, with the tolerance.
+
+mod common;
+
+use common::{diff, load, manifest, within_tolerance};
+use sslinv_augment::Op;
+
+#[test]
+fn ops_match_torchvision_on_pil() {
+    let m = manifest();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in m["cases"].as_array().unwrap() {
+        let op = case["op"].as_str().unwrap();
+        if op == "preprocess" {
+            continue;
+        }
+        let params: Vec<f64> = case["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let input = load(case["input"].as_str().unwrap());
+        let want = load(case["output"].as_str().unwrap());
+        let got = Op::parse(op, &params).unwrap().apply(&input).unwrap();
+        let name = case["output"].as_str().unwrap();
+        if got.dimensions() != want.dimensions() {
+            failures.push(format!(
+                "{name}: size {:?} vs {:?}",
+                got.dimensions(),
+                want.dimensions()
+            ));
+            continue;
+        }
+        let d = diff(&got, &want);
+        let kind = case["kind"].as_str().unwrap();
+        eprintln!("{name}: {d:?}");
+        if !within_tolerance(kind, &d) {
+            failures.push(format!("{name} ({kind}): {d:?}"));
+        }
+        checked += 1;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked >= 80, "only {checked} cases checked");
+}
