@@ -111,6 +111,17 @@ def main():
             out.save(os.path.join(OUT, case + ".png"))
             manifest.append({"input": in_path, "op": "preprocess", "params": [resize, crop],
                              "kind": "color", "output": case + ".png"})
+    # Two full sweep chains on the china crop: op at its own size, then resize 256 + crop 224
+    # (resized_crop: the 256-scale box scaled to the image, resized straight to 224).
+    img = Image.open(os.path.join(OUT, "china.png"))
+    F.center_crop(F.resize(F.rotate(img, 45.0, interpolation=NEAREST), 256), 224).save(
+        os.path.join(OUT, "china_sweep_rotation_45.png"))
+    h, w = img.height, img.width
+    pos, side = np.linspace(0, 0.25, 4) * 256, np.linspace(0.75, 0.25, 4) * 256
+    box = [pos[3] * h / 256, pos[1] * w / 256, side[2] * h / 256, side[2] * w / 256]
+    top, left, bh, bw = [int(round(v)) for v in box]
+    F.resized_crop(img, top, left, bh, bw, [224, 224]).save(
+        os.path.join(OUT, "china_sweep_resized_crop.png"))
     # ToTensor + Normalize on one preprocessed image, for the tensor path.
     img = Image.open(os.path.join(OUT, "flower.png"))
     t = F.normalize(F.to_tensor(F.center_crop(F.resize(img, 80), 64)),

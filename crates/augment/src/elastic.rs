@@ -1,12 +1,10 @@
-//! Elastic deformation in the style of albumentations' `ElasticTransform`: a smoothed
+//! Elastic deformation in the style of albumentations' `ElasticTransform`: a Gaussian-smoothed
 //! random displacement field, bilinear resampling, reflect-101 borders. Seeded; no
 //! reference parity is claimed.
 
 use image::RgbImage;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-use crate::filter::gaussian_kernel;
 
 /// OpenCV's reflect-101 border index (edge pixel not repeated).
 #[inline]
@@ -19,37 +17,65 @@ fn reflect101(i: i64, n: i64) -> i64 {
     if m < n { m } else { period - m }
 }
 
-/// A `w` x `h` field of U(-1, 1) noise, blurred with a 17-tap Gaussian of `sigma` (as
-/// albumentations' approximate mode does) and scaled by `alpha`.
-fn displacement(w: usize, h: usize, alpha: f64, sigma: f64, rng: &mut ChaCha8Rng) -> Vec<f32> {
-    let noise: Vec<f32> = (0..w * h)
-        .map(|_| rng.random::<f32>() * 2.0 - 1.0)
-        .collect();
-    let k = gaussian_kernel(17, sigma);
-    let r = 8i64;
-    let mut tmp = vec![0f32; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let mut s = 0f32;
-            for (t, &kv) in k.iter().enumerate() {
-                let sx = reflect101(x as i64 + t as i64 - r, w as i64) as usize;
-                s += noise[y * w + sx] * kv;
-            }
-            tmp[y * w + x] = s;
-        }
+/// Widths of three box filters whose succession approximates a Gaussian of `sigma`
+/// (the standard "boxes for Gauss" construction), so the cost does not grow with sigma.
+fn box_widths(sigma: f64) -> [usize; 3] {
+    let n = 3.0;
+    let ideal = (12.0 * sigma * sigma / n + 1.0).sqrt();
+    let mut wl = ideal.floor() as i64;
+    if wl % 2 == 0 {
+        wl -= 1;
     }
-    let mut out = vec![0f32; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let mut s = 0f32;
-            for (t, &kv) in k.iter().enumerate() {
-                let sy = reflect101(y as i64 + t as i64 - r, h as i64) as usize;
-                s += tmp[sy * w + x] * kv;
-            }
-            out[y * w + x] = s * alpha as f32;
+    let wl = wl.max(1);
+    let wu = wl + 2;
+    let wlf = wl as f64;
+    let m = ((12.0 * sigma * sigma - n * wlf * wlf - 4.0 * n * wlf - 3.0 * n) / (-4.0 * wlf - 4.0))
+        .round() as i64;
+    let mut out = [wu as usize; 3];
+    for (i, o) in out.iter_mut().enumerate() {
+        if (i as i64) < m {
+            *o = wl as usize;
         }
     }
     out
+}
+
+/// One box blur of odd width along rows (`step` 1) or columns (`step` w) with reflect-101.
+fn box_pass(src: &[f32], dst: &mut [f32], w: usize, h: usize, width: usize, along_rows: bool) {
+    let r = (width / 2) as i64;
+    let (len, lines) = if along_rows { (w, h) } else { (h, w) };
+    let idx = |line: usize, i: usize| {
+        if along_rows {
+            line * w + i
+        } else {
+            i * w + line
+        }
+    };
+    let inv = 1.0 / width as f32;
+    for line in 0..lines {
+        let at = |i: i64| src[idx(line, reflect101(i, len as i64) as usize)];
+        let mut acc: f32 = (-r..=r).map(at).sum();
+        for i in 0..len {
+            dst[idx(line, i)] = acc * inv;
+            acc += at(i as i64 + r + 1) - at(i as i64 - r);
+        }
+    }
+}
+
+/// A `w` x `h` field of U(-1, 1) noise, Gaussian-smoothed with `sigma` and scaled by `alpha`.
+fn displacement(w: usize, h: usize, alpha: f64, sigma: f64, rng: &mut ChaCha8Rng) -> Vec<f32> {
+    let mut a: Vec<f32> = (0..w * h)
+        .map(|_| rng.random::<f32>() * 2.0 - 1.0)
+        .collect();
+    let mut b = vec![0f32; w * h];
+    for width in box_widths(sigma) {
+        box_pass(&a, &mut b, w, h, width, true);
+        box_pass(&b, &mut a, w, h, width, false);
+    }
+    for v in &mut a {
+        *v *= alpha as f32;
+    }
+    a
 }
 
 /// Deforms the image with displacement `alpha * gauss(U(-1,1), sigma)` per axis.

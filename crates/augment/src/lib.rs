@@ -7,10 +7,16 @@ pub mod error;
 pub mod filter;
 pub mod geometry;
 pub mod op;
+pub mod policy;
 pub mod preprocess;
 pub mod resample;
+pub mod sweep;
+pub mod transform;
 
 pub use error::{AugmentError, Result};
 pub use op::{OP_NAMES, Op};
+pub use policy::{Policy, Step};
 pub use preprocess::{IMAGENET_MEAN, IMAGENET_STD, Preprocess};
 pub use resample::{resize_exact, resize_shorter};
+pub use sweep::Sweep;
+pub use transform::Transform;
