@@ -1,0 +1,96 @@
+//! SGD with momentum and weight decay, step for step as `torch.optim.SGD` (no dampening, no
+//! Nesterov).
+
+use candle_core::backprop::GradStore;
+use candle_core::{Tensor, Var};
+
+use crate::{ObjectivesError, Result};
+
+/// SGD over a fixed list of parameters, with one momentum buffer each.
+pub struct Sgd {
+    params: Vec<Var>,
+    buffers: Vec<Option<Tensor>>,
+    /// Learning rate of the next step (set it from a schedule before each step).
+    pub lr: f64,
+    momentum: f64,
+    weight_decay: f64,
+}
+
+impl Sgd {
+    /// A new optimiser; `momentum` in [0, 1), `weight_decay` >= 0.
+    pub fn new(params: Vec<Var>, lr: f64, momentum: f64, weight_decay: f64) -> Result<Self> {
+        if !(0.0..1.0).contains(&momentum) || weight_decay < 0.0 || lr < 0.0 {
+            return Err(ObjectivesError::Config(format!(
+                "SGD needs lr >= 0, 0 <= momentum < 1, weight_decay >= 0 (got {lr}, {momentum}, {weight_decay})"
+            )));
+        }
+        let buffers = vec![None; params.len()];
+        Ok(Self {
+            params,
+            buffers,
+            lr,
+            momentum,
+            weight_decay,
+        })
+    }
+
+    /// The parameters, in the order of the momentum buffers.
+    pub fn params(&self) -> &[Var] {
+        &self.params
+    }
+
+    /// One update: `d = g + wd p; b = m b + d (b = d on the first step); p -= lr b`.
+    ///
+    /// Parameters without a gradient are left alone, as PyTorch does for `grad is None`.
+    pub fn step(&mut self, grads: &GradStore) -> Result<()> {
+        for (param, buffer) in self.params.iter().zip(self.buffers.iter_mut()) {
+            let Some(grad) = grads.get(param.as_tensor()) else {
+                continue;
+            };
+            let mut d = if self.weight_decay != 0.0 {
+                (grad + (param.as_tensor() * self.weight_decay)?)?
+            } else {
+                grad.clone()
+            };
+            if self.momentum != 0.0 {
+                let b = match buffer.take() {
+                    Some(b) => ((b * self.momentum)? + d)?,
+                    None => d,
+                };
+                d = b.clone();
+                *buffer = Some(b);
+            }
+            param.set(&(param.as_tensor() - (d * self.lr)?)?)?;
+        }
+        Ok(())
+    }
+
+    /// The momentum buffers (None before a parameter's first step), for checkpoints.
+    pub fn buffers(&self) -> &[Option<Tensor>] {
+        &self.buffers
+    }
+
+    /// Restores momentum buffers saved with [`Sgd::buffers`].
+    pub fn set_buffers(&mut self, buffers: Vec<Option<Tensor>>) -> Result<()> {
+        if buffers.len() != self.params.len() {
+            return Err(ObjectivesError::Shape(format!(
+                "{} momentum buffers for {} parameters",
+                buffers.len(),
+                self.params.len()
+            )));
+        }
+        for (b, p) in buffers.iter().zip(&self.params) {
+            if let Some(b) = b
+                && b.dims() != p.dims()
+            {
+                return Err(ObjectivesError::Shape(format!(
+                    "buffer {:?} for parameter {:?}",
+                    b.dims(),
+                    p.dims()
+                )));
+            }
+        }
+        self.buffers = buffers;
+        Ok(())
+    }
+}
