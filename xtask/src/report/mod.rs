@@ -110,4 +110,57 @@ mod tests {
         let back = read_study(dir.path()).unwrap();
         assert_eq!(back.synthetic.len(), 4);
     }
+
+    /// Renders the page in headless Chromium (CI installs it) and checks the screenshot shows
+    /// more than a blank page. Set SSLINV_SKIP_BROWSER=1 to skip where no browser can be had.
+    #[test]
+    fn renders_in_headless_chromium() {
+        if std::env::var_os("SSLINV_SKIP_BROWSER").is_some() {
+            return;
+        }
+        let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("headless Chromium is needed for the report render check (apt-get install chromium), or set SSLINV_SKIP_BROWSER=1");
+        let dir = tempfile::tempdir().unwrap();
+        write(&study(), dir.path(), dir.path()).unwrap();
+        let shot = dir.path().join("shot.png");
+        let status = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--window-size=1200,900",
+            ])
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.path().join("profile").display()
+            ))
+            .arg(format!("--screenshot={}", shot.display()))
+            .arg(format!(
+                "file://{}",
+                dir.path().join("index.html").display()
+            ))
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "chromium exited with {status}");
+        let png = image::open(&shot).unwrap().to_rgb8();
+        assert_eq!(png.dimensions(), (1200, 900));
+        // The page draws coloured bars and text: many pixels must differ from white.
+        let inked = png
+            .pixels()
+            .filter(|p| p.0.iter().any(|&c| c < 200))
+            .count();
+        assert!(
+            inked > 2000,
+            "only {inked} non-white pixels: the page did not render"
+        );
+    }
 }
