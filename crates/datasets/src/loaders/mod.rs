@@ -1,0 +1,12 @@
+//! One loader per dataset layout; each returns an [`ImageSet`](crate::ImageSet).
+
+pub mod caltech101;
+pub mod causal3dident;
+pub mod celeba;
+pub mod cifar10;
+pub mod cifar10_parquet;
+pub mod flowers102;
+pub mod image_folder;
+pub mod lsp;
+pub mod pts;
+pub mod w300;

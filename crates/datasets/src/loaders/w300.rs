@@ -1,0 +1,129 @@
+//! 300W: `01_Indoor/*.png` and `02_Outdoor/*.png` with `.pts` files of 68 points.
+//!
+//! As the paper: the image is cropped to the square of side `max(ceil(w), ceil(h))` of the landmark box,
+//! anchored at its top-left corner (PIL rounds the box; outside the image is black), and the points are
+//! given in the 224 x 224 frame of that crop resized. Splits: the paper's seeded permutation of the 600
+//! sorted images cut 30/30/40 into train/val/test.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::crop::SquareCrop;
+use crate::error::{DatasetError, Result};
+use crate::fsutil;
+use crate::image_set::{ImageSet, Item};
+use crate::loaders::pts::read_pts;
+use crate::source::ImageSource;
+use crate::split::Split;
+use crate::splits::{Shipped, cut, paper_permutation};
+use crate::target::Targets;
+
+/// Landmarks per face.
+pub const POINTS: usize = 68;
+/// The side of the frame targets are expressed in.
+pub const OUT: f64 = 224.0;
+
+/// The paper's crop for a set of points and the points in the 224 frame (x0, y0, x1, y1, ...).
+pub fn landmark_crop(points: &[[f64; 2]]) -> (SquareCrop, Vec<f32>) {
+    let (mut x1, mut x2, mut y1, mut y2) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for p in points {
+        x1 = x1.min(p[0]);
+        x2 = x2.max(p[0]);
+        y1 = y1.min(p[1]);
+        y2 = y2.max(p[1]);
+    }
+    let side = (x2 - x1).ceil().max((y2 - y1).ceil()).max(1.0);
+    // PIL's crop rounds the box with Python's round (ties to even).
+    let crop = SquareCrop {
+        left: x1.round_ties_even() as i64,
+        top: y1.round_ties_even() as i64,
+        side: side as u32,
+    };
+    let targets = points
+        .iter()
+        .flat_map(|p| {
+            [
+                ((p[0] - x1) / side * OUT) as f32,
+                ((p[1] - y1) / side * OUT) as f32,
+            ]
+        })
+        .collect();
+    (crop, targets)
+}
+
+fn list(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let mut images = Vec::new();
+    let mut points = Vec::new();
+    for sub in ["01_Indoor", "02_Outdoor"] {
+        let dir = root.join(sub);
+        fsutil::require(&dir, "300W folder with `*.png` and `*.pts`")?;
+        images.extend(fsutil::files_with_ext(&dir, &["png"])?);
+        points.extend(fsutil::files_with_ext(&dir, &["pts"])?);
+    }
+    if images.len() != points.len() {
+        return Err(DatasetError::format(
+            root,
+            format!("{} images but {} .pts files", images.len(), points.len()),
+        ));
+    }
+    for (img, pts) in images.iter().zip(&points) {
+        if img.with_extension("") != pts.with_extension("") {
+            return Err(DatasetError::missing(
+                img.with_extension("pts"),
+                "landmarks of this image",
+            ));
+        }
+    }
+    Ok((images, points))
+}
+
+/// Loads a 300W split (targets: 136 values, 68 (x, y) points in the 224 frame).
+pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
+    let (images, pts_files) = list(root)?;
+    let parsed: Vec<(SquareCrop, Vec<f32>)> = pts_files
+        .par_iter()
+        .map(|p| {
+            let pts = read_pts(p)?;
+            if pts.len() != POINTS {
+                return Err(DatasetError::format(
+                    p,
+                    format!("{} points, want {POINTS}", pts.len()),
+                ));
+            }
+            Ok(landmark_crop(&pts))
+        })
+        .collect::<Result<_>>()?;
+    let mut items = Vec::with_capacity(images.len());
+    let mut values = Vec::with_capacity(images.len() * 2 * POINTS);
+    for (path, (crop, t)) in images.into_iter().zip(parsed) {
+        items.push(Item {
+            source: ImageSource::File(path),
+            crop: Some(crop),
+        });
+        values.extend(t);
+    }
+    let n = items.len();
+    let all = ImageSet::new(
+        "300w",
+        Split::All,
+        items,
+        Targets::Values {
+            values,
+            dim: 2 * POINTS,
+        },
+    )?;
+    let (perm, _) = paper_permutation(Shipped::W300, n);
+    let parts = cut(&perm, &[0.3, 0.3, 0.4]);
+    Ok(match split {
+        Split::All => all,
+        Split::Train => all.select(split, &parts[0]),
+        Split::Val => all.select(split, &parts[1]),
+        Split::Test => all.select(split, &parts[2]),
+    })
+}

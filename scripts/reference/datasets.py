@@ -1,0 +1,101 @@
+"""Fixture and split writer for the sslinv-datasets loaders.
+
+Run from the repository root:  python3 scripts/reference/datasets.py
+Deterministic and re-runnable. It writes
+  crates/datasets/data/splits/lsp_2000.txt   the paper's LSP permutation (np.random.seed(0); shuffle(arange(2000)))
+  crates/datasets/data/splits/300w_600.txt   the paper's 300W permutation (same recipe over the 600 indoor+outdoor images)
+  crates/datasets/tests/fixtures/...         tiny files in the real binary formats the loaders read:
+      cifar-10-batches-py/{data_batch_1..5,test_batch}  python pickles (protocol 2, numpy uint8 rows, bytes keys)
+      flowers/imagelabels.mat (uncompressed MAT v5), flowers/setid.mat (compressed MAT v5)
+      lsp/joints.mat (3 x 14 x 5)
+      causal3dident/trainset/latents_{0..6}.npy (2 x 10 float64 each)
+The images that go with them are written by the Rust tests into temporary folders.
+"""
+import os
+import pickle
+
+import numpy as np
+import scipy.io
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SPLITS = os.path.join(ROOT, "crates/datasets/data/splits")
+FIX = os.path.join(ROOT, "crates/datasets/tests/fixtures")
+
+
+def paper_permutation(n):
+    # The paper's generate_dataset_splits: np.random.seed(0); np.random.shuffle(np.arange(n)).
+    np.random.seed(0)
+    idx = np.arange(n)
+    np.random.shuffle(idx)
+    return idx
+
+
+def write_perm(name, n):
+    os.makedirs(SPLITS, exist_ok=True)
+    with open(os.path.join(SPLITS, name), "w") as f:
+        f.write("\n".join(str(int(i)) for i in paper_permutation(n)) + "\n")
+
+
+def cifar_pixel(i, c, y, x, batch):
+    return (i * 37 + c * 80 + y * 7 + x * 3 + batch * 11) % 256
+
+
+def write_cifar():
+    d = os.path.join(FIX, "cifar-10-batches-py")
+    os.makedirs(d, exist_ok=True)
+    names = [f"data_batch_{b}" for b in range(1, 6)] + ["test_batch"]
+    for b, name in enumerate(names):
+        n = 2
+        data = np.zeros((n, 3072), dtype=np.uint8)
+        for i in range(n):
+            for c in range(3):
+                for y in range(32):
+                    for x in range(32):
+                        data[i, c * 1024 + y * 32 + x] = cifar_pixel(i, c, y, x, b)
+        labels = [(b * 2 + i) % 10 for i in range(n)]
+        obj = {b"batch_label": name.encode(), b"labels": labels, b"data": data,
+               b"filenames": [f"{name}_{i}.png".encode() for i in range(n)]}
+        with open(os.path.join(d, name), "wb") as f:
+            pickle.dump(obj, f, protocol=2)
+
+
+def write_flowers():
+    d = os.path.join(FIX, "flowers")
+    os.makedirs(d, exist_ok=True)
+    # six images, labels 1-based as the original file.
+    scipy.io.savemat(os.path.join(d, "imagelabels.mat"), {"labels": np.array([[3, 1, 2, 3, 1, 102]], dtype=np.float64)})
+    scipy.io.savemat(os.path.join(d, "setid.mat"), {
+        "trnid": np.array([[1, 2]], dtype=np.float64),
+        "valid": np.array([[3, 4]], dtype=np.float64),
+        "tstid": np.array([[6, 5]], dtype=np.float64),
+    }, do_compression=True)
+
+
+def write_lsp():
+    d = os.path.join(FIX, "lsp")
+    os.makedirs(d, exist_ok=True)
+    j = np.zeros((3, 14, 5), dtype=np.float64)
+    for i in range(5):
+        for k in range(14):
+            j[0, k, i] = 10 + k * 2 + i + 0.5
+            j[1, k, i] = 5 + k + i * 3 + 0.25
+            j[2, k, i] = (k + i) % 2
+    scipy.io.savemat(os.path.join(d, "joints.mat"), {"joints": j})
+
+
+def write_causal3dident():
+    d = os.path.join(FIX, "causal3dident/trainset")
+    os.makedirs(d, exist_ok=True)
+    for c in range(7):
+        lat = np.array([[c + r * 0.5 + k * 0.01 for k in range(10)] for r in range(2)], dtype=np.float64)
+        np.save(os.path.join(d, f"latents_{c}.npy"), lat)
+
+
+if __name__ == "__main__":
+    write_perm("lsp_2000.txt", 2000)
+    write_perm("300w_600.txt", 600)
+    write_cifar()
+    write_flowers()
+    write_lsp()
+    write_causal3dident()
+    print("wrote", SPLITS, FIX)
