@@ -1,0 +1,328 @@
+//! The pretraining loop: prefetching views, SGD with the cosine schedule, progress, checkpoints
+//! and exact resume.
+
+use std::path::Path;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use candle_core::Tensor;
+use image::RgbImage;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use sslinv_augment::Policy;
+
+use crate::backbone::Backbone;
+use crate::checkpoint::{
+    CHECKPOINT_FORMAT, CheckpointMeta, CheckpointPaths, read_meta, read_tensors, write_meta,
+    write_tensors,
+};
+use crate::config::{Objective, PretrainConfig};
+use crate::data::{epoch_order, make_batch};
+use crate::learner::{Learner, scalar};
+use crate::optim::{Sgd, scaled_lr, warmup_cosine_lr};
+use crate::{ObjectivesError, Result};
+
+/// One optimiser step's numbers.
+#[derive(Clone, Debug, Serialize)]
+pub struct StepLog {
+    /// Step index (0-based).
+    pub step: u64,
+    /// Loss.
+    pub loss: f32,
+    /// Contrastive accuracy (top-1 of the positive among the candidates).
+    pub accuracy: f32,
+    /// Learning rate used.
+    pub lr: f64,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainReport {
+    /// The step the run started from (non-zero after a resume).
+    pub start_step: u64,
+    /// Every step of this run.
+    pub history: Vec<StepLog>,
+    /// Source images per second (each gives two views), data loading included.
+    pub images_per_second: f64,
+    /// Wall time of the loop.
+    pub seconds: f64,
+}
+
+/// A finished (or stopped) run: the online backbone, its checkpoint and the log.
+pub struct Trained<B> {
+    /// The trained online backbone (MoCo's query encoder, BYOL's online network).
+    pub backbone: B,
+    /// The checkpoint's metadata as written.
+    pub meta: CheckpointMeta,
+    /// Where the checkpoint lies.
+    pub paths: CheckpointPaths,
+    /// Steps, throughput.
+    pub report: TrainReport,
+}
+
+fn mean_tail(h: &[StepLog], f: impl Fn(&StepLog) -> f32) -> Option<f32> {
+    let tail = &h[h.len().saturating_sub(10)..];
+    (!tail.is_empty()).then(|| tail.iter().map(&f).sum::<f32>() / tail.len() as f32)
+}
+
+fn check_same(meta: &CheckpointMeta, cfg: &PretrainConfig, json: &Path) -> Result<()> {
+    let old = &meta.config;
+    let diffs = [
+        ("objective", old.objective != cfg.objective),
+        ("policy", old.policy != cfg.policy),
+        ("arch", old.arch != cfg.arch),
+        ("width_mult", old.width_mult != cfg.width_mult),
+        ("stem", old.stem != cfg.stem),
+        ("image_size", old.image_size != cfg.image_size),
+        ("epochs", old.epochs != cfg.epochs),
+        ("batch_size", old.batch_size != cfg.batch_size),
+        ("seed", old.seed != cfg.seed),
+        ("hyper-parameters", old.hyper != cfg.hyper),
+    ];
+    if let Some((field, _)) = diffs.iter().find(|(_, d)| *d) {
+        return Err(ObjectivesError::Checkpoint {
+            path: json.into(),
+            msg: format!("cannot resume: `{field}` differs from this run's"),
+        });
+    }
+    Ok(())
+}
+
+struct Saver<'a> {
+    cfg: &'a PretrainConfig,
+    paths: &'a CheckpointPaths,
+    total: u64,
+    steps_per_epoch: u64,
+}
+
+impl Saver<'_> {
+    fn save<B: Backbone>(
+        &self,
+        learner: &Learner<B>,
+        opt: &Sgd,
+        names: &[String],
+        step: u64,
+        h: &[StepLog],
+    ) -> Result<CheckpointMeta> {
+        let dev = &self.cfg.device;
+        let mut state = learner.state();
+        for (name, buf) in names.iter().zip(opt.buffers()) {
+            if let Some(b) = buf {
+                state.push((format!("opt.{name}"), b.clone()));
+            }
+        }
+        state.push(("meta.step".into(), Tensor::new(&[step as i64], dev)?));
+        write_tensors(&self.paths.state, state)?;
+        let weights = learner
+            .backbone
+            .named_vars()
+            .into_iter()
+            .map(|(n, v)| (n, v.as_tensor().clone()))
+            .collect();
+        write_tensors(&self.paths.weights, weights)?;
+        let file = |p: &Path| {
+            p.file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let meta = CheckpointMeta {
+            format: CHECKPOINT_FORMAT,
+            arch: self.cfg.arch.clone(),
+            width_mult: self.cfg.width_mult,
+            stem: self.cfg.stem.clone(),
+            dim: learner.backbone.dim(),
+            policy: self.cfg.policy.clone(),
+            objective: self.cfg.objective,
+            epoch: step as f64 / self.steps_per_epoch as f64,
+            step,
+            total_steps: self.total,
+            seed: self.cfg.seed,
+            config: self.cfg.clone(),
+            projector: learner.projector_spec().clone(),
+            predictor: learner.predictor_spec().cloned(),
+            queue_ptr: learner.queue_ptr(),
+            shuffle_bn: (self.cfg.objective == Objective::MocoV2).then(|| {
+                format!(
+                    "query and key batches in {} sub-batches with their own BN statistics; keys shuffled before splitting",
+                    self.cfg.bn_splits()
+                )
+            }),
+            loss: mean_tail(h, |s| s.loss),
+            accuracy: mean_tail(h, |s| s.accuracy),
+            weights: file(&self.paths.weights),
+            state: file(&self.paths.state),
+        };
+        write_meta(&self.paths.json, &meta)?;
+        Ok(meta)
+    }
+}
+
+/// Pretrains a backbone made by `build(seed)` on `images` and writes its checkpoint into
+/// `out_dir`; with `resume` it continues from the checkpoint there (same optimiser and queue
+/// state: on CPU the result equals an uninterrupted run).
+pub fn pretrain_with<B: Backbone>(
+    cfg: &PretrainConfig,
+    images: &[RgbImage],
+    out_dir: &Path,
+    progress: bool,
+    resume: bool,
+    build: &dyn Fn(u64) -> Result<B>,
+) -> Result<Trained<B>> {
+    cfg.validate(images.len())?;
+    let policy = Policy::parse(&cfg.policy).map_err(|e| ObjectivesError::Config(e.to_string()))?;
+    std::fs::create_dir_all(out_dir).map_err(|source| ObjectivesError::Io {
+        path: out_dir.into(),
+        source,
+    })?;
+    let paths = CheckpointPaths::new(out_dir, &cfg.name);
+    let steps_per_epoch = (images.len() / cfg.batch_size) as u64;
+    let total = steps_per_epoch * cfg.epochs as u64;
+    let end = cfg.max_steps.map_or(total, |m| m.min(total));
+
+    let mut learner = Learner::new(
+        cfg.objective,
+        &cfg.hyper,
+        cfg.bn_splits(),
+        cfg.seed,
+        &cfg.device,
+        build,
+    )?;
+    let (names, vars): (Vec<String>, Vec<_>) = learner.trainable().into_iter().unzip();
+    let h = &cfg.hyper;
+    let mut opt = Sgd::new(vars, h.lr, h.momentum, h.weight_decay)?;
+    let mut start = 0;
+    if resume && paths.json.is_file() {
+        let meta = read_meta(&paths.json)?;
+        check_same(&meta, cfg, &paths.json)?;
+        let state = read_tensors(&paths.state, &cfg.device)?;
+        let saved: Vec<i64> = state
+            .get("meta.step")
+            .ok_or_else(|| ObjectivesError::Checkpoint {
+                path: paths.state.clone(),
+                msg: "no meta.step".into(),
+            })?
+            .to_vec1()?;
+        if saved.first() != Some(&(meta.step as i64)) {
+            return Err(ObjectivesError::Checkpoint {
+                path: paths.state.clone(),
+                msg: format!(
+                    "holds step {saved:?} but {} says {}",
+                    paths.json.display(),
+                    meta.step
+                ),
+            });
+        }
+        learner.load_state(&state, meta.queue_ptr)?;
+        opt.set_buffers(
+            names
+                .iter()
+                .map(|n| state.get(&format!("opt.{n}")).cloned())
+                .collect(),
+        )?;
+        start = meta.step;
+    }
+
+    let base_lr = scaled_lr(h.lr, cfg.batch_size);
+    let warmup = ((h.warmup_epochs * steps_per_epoch as f64) as u64).min(total / 10);
+    let saver = Saver {
+        cfg,
+        paths: &paths,
+        total,
+        steps_per_epoch,
+    };
+    let bar = if progress {
+        ProgressBar::new(end.saturating_sub(start))
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(format!("{} {}", cfg.objective.name(), cfg.policy));
+
+    let mut history = Vec::new();
+    let timer = Instant::now();
+    let mut meta = None;
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = sync_channel(cfg.prefetch.max(1));
+        let seed = cfg.seed;
+        let (size, batch, dev) = (cfg.image_size, cfg.batch_size, cfg.device.clone());
+        let policy = &policy;
+        scope.spawn(move || {
+            let mut order: Option<(u64, Vec<usize>)> = None;
+            for step in start..end {
+                let epoch = step / steps_per_epoch;
+                if order.as_ref().is_none_or(|(e, _)| *e != epoch) {
+                    order = Some((epoch, epoch_order(seed, epoch, images.len())));
+                }
+                let ord = order.as_ref().map(|(_, o)| o.as_slice()).unwrap_or(&[]);
+                let b = make_batch(
+                    images,
+                    ord,
+                    policy,
+                    size,
+                    batch,
+                    seed,
+                    step,
+                    steps_per_epoch,
+                    &dev,
+                );
+                let failed = b.is_err();
+                if tx.send(b).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for batch in rx {
+            let batch = batch?;
+            let step = batch.step;
+            let lr = warmup_cosine_lr(base_lr, step, warmup, total);
+            opt.lr = lr;
+            let out = learner.step(&batch.x1, &batch.x2, step)?;
+            let loss = scalar(&out.loss)?;
+            if !loss.is_finite() {
+                return Err(ObjectivesError::NonFinite { step, value: loss });
+            }
+            let grads = out.loss.backward()?;
+            opt.step(&grads)?;
+            learner.after_step(step + 1, total)?;
+            history.push(StepLog {
+                step,
+                loss,
+                accuracy: out.accuracy,
+                lr,
+            });
+            let done = history.len() as f64;
+            let ips = done * cfg.batch_size as f64 / timer.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!(
+                "loss {loss:.4} acc {:.3} {ips:.1} img/s",
+                out.accuracy
+            ));
+            bar.inc(1);
+            if cfg.checkpoint_every > 0 && (step + 1) % cfg.checkpoint_every == 0 && step + 1 < end
+            {
+                saver.save(&learner, &opt, &names, step + 1, &history)?;
+            }
+        }
+        meta = Some(saver.save(&learner, &opt, &names, end.max(start), &history)?);
+        Ok(())
+    })?;
+    bar.finish();
+    let seconds = timer.elapsed().as_secs_f64();
+    let images_per_second = history.len() as f64 * cfg.batch_size as f64 / seconds.max(1e-9);
+    let meta =
+        meta.ok_or_else(|| ObjectivesError::Config("run ended without a checkpoint".into()))?;
+    Ok(Trained {
+        backbone: learner.backbone,
+        meta,
+        paths,
+        report: TrainReport {
+            start_step: start,
+            history,
+            images_per_second,
+            seconds,
+        },
+    })
+}
