@@ -91,7 +91,10 @@ pub fn read_npy(path: &Path) -> Result<NumArray> {
     let shape: Vec<usize> = header.shape().iter().map(|&d| d as usize).collect();
     let column_major = header.order() == npyz::Order::Fortran;
     let descr = header.dtype().descr();
-    let values: Vec<f64> = match descr.trim_start_matches(['<', '|', '=']) {
+    let values: Vec<f64> = match descr
+        .trim_matches(['\'', '"'])
+        .trim_start_matches(['<', '|', '='])
+    {
         "f8" => header.into_vec::<f64>().map_err(|e| bad(&e))?,
         "f4" => header
             .into_vec::<f32>()

@@ -59,26 +59,17 @@ pub fn landmark_crop(points: &[[f64; 2]]) -> (SquareCrop, Vec<f32>) {
 
 fn list(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let mut images = Vec::new();
-    let mut points = Vec::new();
     for sub in ["01_Indoor", "02_Outdoor"] {
         let dir = root.join(sub);
         fsutil::require(&dir, "300W folder with `*.png` and `*.pts`")?;
         images.extend(fsutil::files_with_ext(&dir, &["png"])?);
-        points.extend(fsutil::files_with_ext(&dir, &["pts"])?);
     }
-    if images.len() != points.len() {
-        return Err(DatasetError::format(
-            root,
-            format!("{} images but {} .pts files", images.len(), points.len()),
+    let points: Vec<PathBuf> = images.iter().map(|p| p.with_extension("pts")).collect();
+    if let Some(missing) = points.iter().find(|p| !p.is_file()) {
+        return Err(DatasetError::missing(
+            missing,
+            "the 68 landmarks of the image beside it",
         ));
-    }
-    for (img, pts) in images.iter().zip(&points) {
-        if img.with_extension("") != pts.with_extension("") {
-            return Err(DatasetError::missing(
-                img.with_extension("pts"),
-                "landmarks of this image",
-            ));
-        }
     }
     Ok((images, points))
 }
