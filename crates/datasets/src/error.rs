@@ -79,6 +79,14 @@ pub enum DatasetError {
     /// A feature the build does not include (e.g. reading parquet without the `parquet` feature).
     #[error("{0}")]
     Unsupported(String),
+    /// A download from the Hugging Face Hub failed (offline, missing repo or file).
+    #[error("hub dataset `{repo}`: {reason}")]
+    Hub {
+        /// The Hub repository.
+        repo: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The synth3d renderer failed.
     #[error(transparent)]
     Synth3d(#[from] crate::synth3d::Synth3dError),

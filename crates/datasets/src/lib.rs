@@ -15,6 +15,7 @@ pub mod check;
 pub mod crop;
 pub mod dataset;
 pub mod error;
+pub mod fetch;
 pub mod fsutil;
 pub mod image_set;
 pub mod loaders;
@@ -30,6 +31,7 @@ pub use check::{CheckOptions, CheckReport, check};
 pub use crop::SquareCrop;
 pub use dataset::Dataset;
 pub use error::{DatasetError, Result};
+pub use fetch::{FetchReport, fetch, hub_source, layout_help};
 pub use image_set::{ImageSet, Item};
 pub use registry::{
     DATASETS, VIEW_DATASETS, canonical, is_view_dataset, open, open_views, splits_of,
