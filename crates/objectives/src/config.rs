@@ -175,6 +175,9 @@ pub struct PretrainConfig {
     pub prefetch: usize,
     /// Stop after this many optimiser steps in total (for short runs and resume tests).
     pub max_steps: Option<u64>,
+    /// Continue from the checkpoint in the output folder when there is one (not stored).
+    #[serde(skip)]
+    pub resume: bool,
     /// Device to train on (not stored).
     #[serde(skip, default = "cpu")]
     pub device: Device,
@@ -198,6 +201,7 @@ impl PretrainConfig {
             checkpoint_every: 0,
             prefetch: 2,
             max_steps: None,
+            resume: false,
             device: Device::Cpu,
         }
     }
