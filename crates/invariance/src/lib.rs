@@ -6,16 +6,24 @@
 
 pub mod accumulate;
 pub mod cache;
+pub mod equivariance;
 pub mod error;
+pub mod features;
 pub mod metrics;
 pub mod multiview;
 mod shrinkage;
 pub mod stats;
 pub mod sweep_scores;
+pub mod synthetic;
+pub mod views;
 
 pub use accumulate::StatsAccumulator;
 pub use cache::{StatsCache, hash_file, stats_key};
+pub use equivariance::{Equivariance, ridge_equivariance};
 pub use error::{InvarianceError, Result};
+pub use features::{FeatureFn, FnFeatures, batched_features};
 pub use multiview::{GroupScore, MultiviewResult, MultiviewScores, score_groups};
 pub use stats::{FeatureStats, StatsSummary};
 pub use sweep_scores::{SweepAccumulator, SweepScores, score_sweep};
+pub use synthetic::{SyntheticOptions, SyntheticResult};
+pub use views::{clean_view, sweep_view};
