@@ -85,6 +85,26 @@ for i, (g, lr) in enumerate(zip(grads, lrs)):
     out[f"sgd.after{i}"] = w.detach().float().clone()
 out["sgd.w0"] = w0
 
+# LARS as the Barlow Twins / BYOL code: weight decay and the trust ratio eta |p| / |d| on
+# weights only (biases and norm parameters, 1-D, are excluded), then momentum 0.9.
+lw0 = torch.randn(3, 4).float()
+lb0 = torch.randn(4).float()
+lw, lb = lw0.double().clone(), lb0.double().clone()
+mus = [torch.zeros_like(lw), torch.zeros_like(lb)]
+for i in range(3):
+    gw, gb = torch.randn(3, 4).float(), torch.randn(4).float()
+    out[f"lars.gw{i}"], out[f"lars.gb{i}"] = gw, gb
+    for j, (p, g) in enumerate([(lw, gw.double()), (lb, gb.double())]):
+        d = g
+        if p.ndim > 1:
+            d = d + 1.5e-6 * p
+            pn, dn = p.norm(), d.norm()
+            d = d * (0.001 * pn / dn if pn > 0 and dn > 0 else 1.0)
+        mus[j] = 0.9 * mus[j] + d
+        p -= 0.2 * mus[j]
+    out[f"lars.w{i}"], out[f"lars.b{i}"] = lw.float().clone(), lb.float().clone()
+out["lars.w_init"], out["lars.b_init"] = lw0, lb0
+
 # Head: Linear(8,16, no bias) - BatchNorm1d(16) (train) - ReLU - Linear(16,4), as BYOL's projector.
 h32, h = leaf(7, 8)
 w1 = torch.randn(16, 8).float() * 0.3

@@ -56,6 +56,8 @@ pub struct Hyper {
     pub momentum: f64,
     /// L2 weight decay (applied to every parameter, as the papers' SGD).
     pub weight_decay: f64,
+    /// LARS trust coefficient (0: plain SGD, as MoCo v2).
+    pub lars_eta: f64,
     /// Linear warm-up length in epochs (capped at a tenth of the run).
     pub warmup_epochs: f64,
     /// Softmax temperature (MoCo v2, SimCLR).
@@ -77,14 +79,15 @@ pub struct Hyper {
 }
 
 impl Hyper {
-    /// The published settings of each method (MoCo v2: Chen et al. 2020; SimCLR: Chen et al.
-    /// 2020, with SGD in place of LARS; BYOL: Grill et al. 2020, SGD in place of LARS; Barlow
-    /// Twins: Zbontar et al. 2021, SGD in place of LARS).
+    /// The published settings of each method (MoCo v2: Chen et al. 2020, SGD; SimCLR: Chen et
+    /// al. 2020, LARS; BYOL: Grill et al. 2020, LARS; Barlow Twins: Zbontar et al. 2021, LARS,
+    /// one learning rate for weights and biases where the paper uses 0.0048 for biases).
     pub fn published(objective: Objective) -> Hyper {
         let base = Hyper {
             lr: 0.03,
             momentum: 0.9,
             weight_decay: 1e-4,
+            lars_eta: 0.0,
             warmup_epochs: 0.0,
             temperature: 0.2,
             queue_size: 65536,
@@ -100,6 +103,7 @@ impl Hyper {
             Objective::Simclr => Hyper {
                 lr: 0.3,
                 weight_decay: 1e-6,
+                lars_eta: 0.001,
                 warmup_epochs: 10.0,
                 temperature: 0.1,
                 ..base
@@ -107,6 +111,7 @@ impl Hyper {
             Objective::Byol | Objective::Barlow => Hyper {
                 lr: 0.2,
                 weight_decay: 1.5e-6,
+                lars_eta: 0.001,
                 warmup_epochs: 10.0,
                 ..base
             },

@@ -189,7 +189,7 @@ pub fn pretrain_with<B: Backbone>(
     )?;
     let (names, vars): (Vec<String>, Vec<_>) = learner.trainable().into_iter().unzip();
     let h = &cfg.hyper;
-    let mut opt = Sgd::new(vars, h.lr, h.momentum, h.weight_decay)?;
+    let mut opt = Sgd::new(vars, h.lr, h.momentum, h.weight_decay)?.with_lars(h.lars_eta);
     let mut start = 0;
     if resume && paths.json.is_file() {
         let meta = read_meta(&paths.json)?;

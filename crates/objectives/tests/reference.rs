@@ -160,3 +160,37 @@ fn losses_reject_bad_shapes() {
     assert!(byol_loss(&a, &b).is_err());
     assert!(barlow_twins_loss(&a, &b, 0.0051).is_err());
 }
+
+#[test]
+fn lars_matches_barlow_twins_code() {
+    let fx = fixtures();
+    let w = Var::from_tensor(&fx["lars.w_init"]).unwrap();
+    let b = Var::from_tensor(&fx["lars.b_init"]).unwrap();
+    let mut opt = Sgd::new(vec![w.clone(), b.clone()], 0.2, 0.9, 1.5e-6)
+        .unwrap()
+        .with_lars(0.001);
+    for i in 0..3 {
+        let loss = ((w.as_tensor() * &fx[&format!("lars.gw{i}")])
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            + (b.as_tensor() * &fx[&format!("lars.gb{i}")])
+                .unwrap()
+                .sum_all()
+                .unwrap())
+        .unwrap();
+        opt.step(&loss.backward().unwrap()).unwrap();
+        assert_close(
+            w.as_tensor(),
+            &fx[&format!("lars.w{i}")],
+            1e-6,
+            &format!("lars weight step {i}"),
+        );
+        assert_close(
+            b.as_tensor(),
+            &fx[&format!("lars.b{i}")],
+            1e-6,
+            &format!("lars bias step {i}"),
+        );
+    }
+}

@@ -1,5 +1,5 @@
 //! SGD with momentum and weight decay, step for step as `torch.optim.SGD` (no dampening, no
-//! Nesterov).
+//! Nesterov), optionally with LARS layer-wise trust ratios as the BYOL / Barlow Twins code.
 
 use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
@@ -14,6 +14,12 @@ pub struct Sgd {
     pub lr: f64,
     momentum: f64,
     weight_decay: f64,
+    lars_eta: Option<f64>,
+}
+
+/// Biases and norm parameters (one non-trivial axis): LARS skips their decay and trust ratio.
+fn is_vector(v: &Var) -> bool {
+    v.dims().iter().filter(|&&d| d > 1).count() <= 1
 }
 
 impl Sgd {
@@ -31,7 +37,16 @@ impl Sgd {
             lr,
             momentum,
             weight_decay,
+            lars_eta: None,
         })
+    }
+
+    /// Turns on LARS with trust coefficient `eta` (0.001 in SimCLR, BYOL, Barlow Twins): for
+    /// weight matrices and kernels the decayed gradient d is scaled by `eta |p| / |d|`; biases
+    /// and norm parameters get neither weight decay nor the scaling.
+    pub fn with_lars(mut self, eta: f64) -> Self {
+        self.lars_eta = (eta > 0.0).then_some(eta);
+        self
     }
 
     /// The parameters, in the order of the momentum buffers.
@@ -47,11 +62,21 @@ impl Sgd {
             let Some(grad) = grads.get(param.as_tensor()) else {
                 continue;
             };
-            let mut d = if self.weight_decay != 0.0 {
+            let vector = self.lars_eta.is_some() && is_vector(param);
+            let mut d = if self.weight_decay != 0.0 && !vector {
                 (grad + (param.as_tensor() * self.weight_decay)?)?
             } else {
                 grad.clone()
             };
+            if let (Some(eta), false) = (self.lars_eta, vector) {
+                let norm = |t: &Tensor| -> Result<f64> {
+                    Ok(t.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>()? as f64)
+                };
+                let (p_norm, d_norm) = (norm(param.as_tensor())?, norm(&d)?);
+                if p_norm > 0.0 && d_norm > 0.0 {
+                    d = (d * (eta * p_norm / d_norm))?;
+                }
+            }
             if self.momentum != 0.0 {
                 let b = match buffer.take() {
                     Some(b) => ((b * self.momentum)? + d)?,
