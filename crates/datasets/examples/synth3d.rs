@@ -5,7 +5,7 @@
 //! and `OUT_DIR/synth3d_landmarks.png` (default `out/synth3d`).
 
 use sslinv_datasets::synth3d::{
-    CLASS_NAMES, GroupKind, Synth3d, Synth3dConfig, landmark_overlay, sample_grid,
+    CLASS_NAMES, GroupKind, Synth3d, Synth3dConfig, landmark_sheet, sample_grid,
 };
 use std::path::PathBuf;
 use std::time::Instant;
@@ -45,23 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     sample_grid(cfg.seed, cfg.size, 10)?.save(out.join("synth3d_grid.png"))?;
-    let overlays: Vec<_> = data
-        .train
-        .iter()
-        .take(12)
-        .map(|s| landmark_overlay(s, 4))
-        .collect();
-    let tile = overlays[0].width();
-    let mut sheet = image::RgbImage::new(tile * 6, tile * 2);
-    for (i, o) in overlays.iter().enumerate() {
-        image::imageops::replace(
-            &mut sheet,
-            o,
-            (i as u32 % 6 * tile) as i64,
-            (i as u32 / 6 * tile) as i64,
-        );
-    }
-    sheet.save(out.join("synth3d_landmarks.png"))?;
+    landmark_sheet(cfg.seed, cfg.size, 4)?.save(out.join("synth3d_landmarks.png"))?;
     println!("wrote {}", out.join("synth3d_grid.png").display());
     Ok(())
 }

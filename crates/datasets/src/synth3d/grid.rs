@@ -1,6 +1,7 @@
 //! Contact sheets for people: a grid of samples per class plus one group of each sweep, and a
 //! landmark overlay.
 
+use super::dataset::Synth3d;
 use super::error::Synth3dError;
 use super::latents::Latents;
 use super::render::render_full;
@@ -92,4 +93,32 @@ pub fn landmark_overlay(sample: &Sample, zoom: u32) -> RgbImage {
         }
     }
     out
+}
+
+/// One sample of each class with its landmarks drawn (see `landmark_overlay`), six per row.
+pub fn landmark_sheet(seed: u64, size: u32, zoom: u32) -> Result<RgbImage, Synth3dError> {
+    let samples = (0..Latents::CLASS_COUNT)
+        .map(|c| {
+            Synth3d::render_sample(
+                &Latents::sample(c as i64, &mut item_rng(seed, GRID + 60, c as u64)),
+                size,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let tiles: Vec<RgbImage> = samples.iter().map(|s| landmark_overlay(s, zoom)).collect();
+    let (tile, cols) = (tiles[0].width(), 6u32);
+    let rows = (tiles.len() as u32).div_ceil(cols);
+    let mut out = RgbImage::from_pixel(
+        cols * (tile + GAP) + GAP,
+        rows * (tile + GAP) + GAP,
+        Rgb([255, 255, 255]),
+    );
+    for (i, t) in tiles.iter().enumerate() {
+        let (x0, y0) = (
+            GAP + (i as u32 % cols) * (tile + GAP),
+            GAP + (i as u32 / cols) * (tile + GAP),
+        );
+        image::imageops::replace(&mut out, t, x0 as i64, y0 as i64);
+    }
+    Ok(out)
 }

@@ -36,7 +36,7 @@ mod texture;
 pub use config::{RENDERER_VERSION, Synth3dConfig};
 pub use dataset::Synth3d;
 pub use error::Synth3dError;
-pub use grid::{landmark_overlay, sample_grid};
+pub use grid::{landmark_overlay, landmark_sheet, sample_grid};
 pub use latents::{Latents, ranges};
 pub use render::{MAX_SIZE, Rendered, render_full};
 pub use sample::Sample;

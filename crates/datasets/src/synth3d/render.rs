@@ -70,13 +70,26 @@ pub fn render_full(l: &Latents, size: u32) -> Result<Rendered, Synth3dError> {
     let n = size as usize;
     let mut acc = vec![[0.0f32; 3]; n * n];
     let mut covered = vec![0u32; n * n];
+    let (sx, sy) = light.shadow_offset();
+    let (sx, sy) = (
+        (sx * cam.scale).round() as i64,
+        (sy * cam.scale).round() as i64,
+    );
+    let covered_at = |x: i64, y: i64| {
+        x >= 0
+            && y >= 0
+            && x < side as i64
+            && y < side as i64
+            && g.tri[y as usize * side + x as usize] != NO_TRI
+    };
     for y in 0..side {
-        let bg = light.background((y as f32 + 0.5) / side as f32);
+        let v = (y as f32 + 0.5) / side as f32;
         for x in 0..side {
             let i = y * side + x;
             let o = (y / SUPERSAMPLE) * n + x / SUPERSAMPLE;
             let c = if g.tri[i] == NO_TRI {
-                bg
+                // A backdrop point is in shadow when the object covers the point the light passes through.
+                light.backdrop(v, covered_at(x as i64 - sx, y as i64 - sy))
             } else {
                 let t = &shape.mesh.tris[g.tri[i] as usize];
                 let [w1, w2] = g.bary[i];

@@ -10,6 +10,12 @@ const AMBIENT: f32 = 0.24;
 const DIFFUSE: f32 = 0.9;
 const SPECULAR: f32 = 0.3;
 const SHININESS: i32 = 24;
+/// How far behind the object the backdrop is, in object radii (sets the shadow's offset).
+const SHADOW_DEPTH: f32 = 0.45;
+/// Longest shadow offset, in object radii.
+const MAX_SHADOW: f32 = 0.8;
+/// Backdrop brightness in shadow.
+const SHADOW: f32 = 0.6;
 
 /// Everything per image that shading needs, computed once per render.
 pub struct Lighting {
@@ -60,6 +66,29 @@ impl Lighting {
         let diffuse = AMBIENT + DIFFUSE * n.dot(self.dir).max(0.0);
         let spec = SPECULAR * n.dot(self.half).max(0.0).powi(SHININESS);
         [0, 1, 2].map(|k| (albedo[k] * diffuse + spec) * self.colour[k])
+    }
+
+    /// Where the object's shadow falls on the backdrop, relative to the object, in units of object
+    /// radius (screen x right, y down): away from the light, longer for grazing light.
+    pub fn shadow_offset(&self) -> (f32, f32) {
+        let z = self.dir.z.max(0.35);
+        let (x, y) = (
+            -self.dir.x / z * SHADOW_DEPTH,
+            self.dir.y / z * SHADOW_DEPTH,
+        );
+        let len = x.hypot(y);
+        let k = if len > MAX_SHADOW {
+            MAX_SHADOW / len
+        } else {
+            1.0
+        };
+        (x * k, y * k)
+    }
+
+    /// The backdrop colour at relative height `v` (0 top, 1 bottom), darkened where in shadow.
+    pub fn backdrop(&self, v: f32, shadowed: bool) -> [f32; 3] {
+        let c = self.background(v);
+        if shadowed { c.map(|x| x * SHADOW) } else { c }
     }
 
     /// The backdrop colour at relative height `v` (0 top, 1 bottom).
