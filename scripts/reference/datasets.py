@@ -9,6 +9,8 @@ Deterministic and re-runnable. It writes
       flowers/imagelabels.mat (uncompressed MAT v5), flowers/setid.mat (compressed MAT v5)
       lsp/joints.mat (3 x 14 x 5)
       causal3dident/trainset/latents_{0..6}.npy (2 x 10 float64 each)
+      cifar10-parquet/plain_text/{train,test}-00000-of-00001.parquet  the Hub's schema (img {bytes, path}, label),
+          snappy, written with pyarrow (optional: skipped when pyarrow is not installed)
 The images that go with them are written by the Rust tests into temporary folders.
 """
 import os
@@ -59,12 +61,19 @@ def write_cifar():
             pickle.dump(obj, f, protocol=2)
 
 
+def savemat(path, variables, **kw):
+    # scipy stamps the creation time into the 116-byte text header: fix it so re-runs are byte-identical.
+    scipy.io.savemat(path, variables, **kw)
+    with open(path, "r+b") as f:
+        f.write(b"MATLAB 5.0 MAT-file, written by scripts/reference/datasets.py".ljust(116, b" "))
+
+
 def write_flowers():
     d = os.path.join(FIX, "flowers")
     os.makedirs(d, exist_ok=True)
     # six images, labels 1-based as the original file.
-    scipy.io.savemat(os.path.join(d, "imagelabels.mat"), {"labels": np.array([[3, 1, 2, 3, 1, 102]], dtype=np.float64)})
-    scipy.io.savemat(os.path.join(d, "setid.mat"), {
+    savemat(os.path.join(d, "imagelabels.mat"), {"labels": np.array([[3, 1, 2, 3, 1, 102]], dtype=np.float64)})
+    savemat(os.path.join(d, "setid.mat"), {
         "trnid": np.array([[1, 2]], dtype=np.float64),
         "valid": np.array([[3, 4]], dtype=np.float64),
         "tstid": np.array([[6, 5]], dtype=np.float64),
@@ -80,7 +89,7 @@ def write_lsp():
             j[0, k, i] = 10 + k * 2 + i + 0.5
             j[1, k, i] = 5 + k + i * 3 + 0.25
             j[2, k, i] = (k + i) % 2
-    scipy.io.savemat(os.path.join(d, "joints.mat"), {"joints": j})
+    savemat(os.path.join(d, "joints.mat"), {"joints": j})
 
 
 def write_causal3dident():
@@ -91,6 +100,37 @@ def write_causal3dident():
         np.save(os.path.join(d, f"latents_{c}.npy"), lat)
 
 
+def write_cifar_parquet():
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        print("pyarrow not installed: skipping the parquet fixture")
+        return
+    import io
+    from PIL import Image
+
+    d = os.path.join(FIX, "cifar10-parquet/plain_text")
+    os.makedirs(d, exist_ok=True)
+    for split, n, batch in [("train", 3, 0), ("test", 2, 5)]:
+        imgs, labels = [], []
+        for i in range(n):
+            a = np.zeros((32, 32, 3), dtype=np.uint8)
+            for c in range(3):
+                for y in range(32):
+                    for x in range(32):
+                        a[y, x, c] = cifar_pixel(i, c, y, x, batch)
+            buf = io.BytesIO()
+            Image.fromarray(a).save(buf, format="PNG")
+            imgs.append({"bytes": buf.getvalue(), "path": None})
+            labels.append((batch * 2 + i) % 10)
+        table = pa.table({
+            "img": pa.array(imgs, type=pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
+            "label": pa.array(labels, type=pa.int64()),
+        })
+        pq.write_table(table, os.path.join(d, f"{split}-00000-of-00001.parquet"), compression="snappy")
+
+
 if __name__ == "__main__":
     write_perm("lsp_2000.txt", 2000)
     write_perm("300w_600.txt", 600)
@@ -98,4 +138,5 @@ if __name__ == "__main__":
     write_flowers()
     write_lsp()
     write_causal3dident()
+    write_cifar_parquet()
     print("wrote", SPLITS, FIX)

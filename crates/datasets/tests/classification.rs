@@ -133,6 +133,43 @@ fn cifar10_parquet_without_the_feature_says_how_to_enable_it() {
     );
 }
 
+#[cfg(feature = "parquet")]
+#[test]
+fn cifar10_hub_parquet_decodes_png_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    for split in ["train", "test"] {
+        let name = format!("plain_text/{split}-00000-of-00001.parquet");
+        copy_fixture(&format!("cifar10-parquet/{name}"), &dir.path().join(&name));
+    }
+    let train = open("cifar10", dir.path(), Split::Train).unwrap();
+    assert_eq!(train.len(), 3);
+    assert_eq!(train.target(2), Target::Class(2));
+    let img = train.image(1).unwrap();
+    assert_eq!(img.dimensions(), (32, 32));
+    assert_eq!(
+        img.get_pixel(7, 30).0,
+        [
+            cifar_pixel(1, 0, 30, 7, 0),
+            cifar_pixel(1, 1, 30, 7, 0),
+            cifar_pixel(1, 2, 30, 7, 0)
+        ]
+    );
+    let test = open("cifar10", dir.path(), Split::Test).unwrap();
+    assert_eq!((test.len(), test.target(1)), (2, Target::Class(1)));
+    assert_eq!(
+        test.image(0).unwrap().get_pixel(0, 0).0[0],
+        cifar_pixel(0, 0, 0, 0, 5)
+    );
+    assert!(test.origin(1).ends_with("test-00000-of-00001.parquet#1"));
+    let bad = dir.path().join("plain_text/test-00000-of-00001.parquet");
+    std::fs::write(&bad, b"PAR1 truncated").unwrap();
+    let err = open("cifar10", dir.path(), Split::Test)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("test-00000-of-00001.parquet"), "{err}");
+}
+
 fn caltech_root() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("101_ObjectCategories");
