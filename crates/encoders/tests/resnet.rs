@@ -1,0 +1,234 @@
+//! Architecture, train/eval BatchNorm and BatchNorm folding.
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+use sslinv_encoders::params::random_init;
+use sslinv_encoders::{Arch, Encoder, FoldedResNet, ResNet, ResNetConfig, Stem};
+
+fn small(arch: Arch, stem: Stem) -> ResNetConfig {
+    ResNetConfig {
+        arch,
+        width_mult: 0.125,
+        stem,
+    }
+}
+
+fn input(n: usize, size: usize) -> Tensor {
+    let len = n * 3 * size * size;
+    let data: Vec<f32> = (0..len)
+        .map(|i| ((i * 7919 % 1013) as f32 / 1013.0 - 0.5) * 2.0)
+        .collect();
+    Tensor::from_vec(data, (n, 3, size, size), &Device::Cpu).unwrap()
+}
+
+#[test]
+fn varmap_holds_torchvision_names_and_shapes() {
+    for arch in [Arch::ResNet18, Arch::ResNet50] {
+        let cfg = small(arch, Stem::ImageNet);
+        let map = VarMap::new();
+        let net = ResNet::new(
+            &cfg,
+            VarBuilder::from_varmap(&map, DType::F32, &Device::Cpu),
+        )
+        .unwrap();
+        let data = map.data().lock().unwrap();
+        let mut got: Vec<(String, Vec<usize>)> = data
+            .iter()
+            .map(|(k, v)| (k.clone(), v.dims().to_vec()))
+            .collect();
+        got.sort();
+        let mut want = cfg.param_shapes();
+        want.sort();
+        assert_eq!(got, want);
+        assert!(data.contains_key("layer2.0.downsample.1.running_var"));
+        assert_eq!(net.dim(), cfg.dim());
+    }
+}
+
+#[test]
+fn features_and_stage_maps_have_the_right_shapes() {
+    let cfg = small(Arch::ResNet50, Stem::ImageNet);
+    let net = ResNet::new(
+        &cfg,
+        VarBuilder::from_tensors(
+            random_init(&cfg, 0, &Device::Cpu).unwrap(),
+            DType::F32,
+            &Device::Cpu,
+        ),
+    )
+    .unwrap();
+    let x = input(2, 64);
+    let maps = net.forward_stages(&x, false).unwrap();
+    let dims: Vec<Vec<usize>> = maps.iter().map(|m| m.dims().to_vec()).collect();
+    assert_eq!(
+        dims,
+        vec![
+            vec![2, 32, 16, 16],
+            vec![2, 64, 8, 8],
+            vec![2, 128, 4, 4],
+            vec![2, 256, 2, 2]
+        ]
+    );
+    assert_eq!(net.features(&x).unwrap().dims(), &[2, 256]);
+    let cifar = small(Arch::ResNet18, Stem::Cifar);
+    let net = ResNet::new(
+        &cifar,
+        VarBuilder::from_tensors(
+            random_init(&cifar, 0, &Device::Cpu).unwrap(),
+            DType::F32,
+            &Device::Cpu,
+        ),
+    )
+    .unwrap();
+    let maps = net.forward_stages(&input(1, 32), false).unwrap();
+    assert_eq!(maps[0].dims(), &[1, 8, 32, 32]);
+    assert!(
+        net.features(&input(1, 32).reshape((3, 1, 32, 32)).unwrap())
+            .is_err()
+    );
+}
+
+#[test]
+fn train_mode_uses_batch_statistics_and_updates_running_stats() {
+    let cfg = small(Arch::ResNet18, Stem::Cifar);
+    let map = VarMap::new();
+    let net = ResNet::new(
+        &cfg,
+        VarBuilder::from_varmap(&map, DType::F32, &Device::Cpu),
+    )
+    .unwrap();
+    let x = input(4, 16);
+    let before = net
+        .stem
+        .bn
+        .running_mean
+        .as_tensor()
+        .to_vec1::<f32>()
+        .unwrap();
+    let train = net.forward_t(&x, true).unwrap();
+    let after = net
+        .stem
+        .bn
+        .running_mean
+        .as_tensor()
+        .to_vec1::<f32>()
+        .unwrap();
+    assert!(before.iter().all(|&v| v == 0.0));
+    assert!(
+        after.iter().any(|&v| v != 0.0),
+        "running mean was not updated"
+    );
+    // The VarMap shares the updated statistics.
+    let shared = map.data().lock().unwrap()["bn1.running_mean"]
+        .as_tensor()
+        .to_vec1::<f32>()
+        .unwrap();
+    assert_eq!(shared, after);
+    // Running mean follows PyTorch: 0.9 * 0 + 0.1 * batch mean of conv1's output.
+    let y = x.conv2d(&net.stem.weight, 1, 1, 1, 1).unwrap();
+    let batch_mean = y.mean((0, 2, 3)).unwrap().to_vec1::<f32>().unwrap();
+    for (a, m) in after.iter().zip(batch_mean) {
+        assert!((a - 0.1 * m).abs() < 1e-5, "{a} vs {}", 0.1 * m);
+    }
+    let eval = net.forward_t(&x, false).unwrap();
+    let diff = (train - eval)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max_all()
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
+    assert!(diff > 1e-3, "train and eval mode gave the same output");
+    // Gradients reach the first convolution through the train-mode path.
+    let loss = net
+        .forward_t(&x, true)
+        .unwrap()
+        .sqr()
+        .unwrap()
+        .sum_all()
+        .unwrap();
+    let grads = loss.backward().unwrap();
+    let w = map.data().lock().unwrap()["conv1.weight"].clone();
+    let g = grads
+        .get(&w)
+        .expect("conv1 gradient")
+        .abs()
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
+    assert!(g > 0.0);
+}
+
+#[test]
+fn folded_batchnorm_matches_the_unfolded_network() {
+    for arch in [Arch::ResNet18, Arch::ResNet50] {
+        let cfg = small(arch, Stem::ImageNet);
+        let mut tensors = random_init(&cfg, 3, &Device::Cpu).unwrap();
+        // Non-trivial BatchNorm statistics so the fold has something to fold.
+        for (name, t) in tensors.iter_mut() {
+            if name.ends_with("running_var")
+                || name.ends_with("running_mean")
+                || name.contains("bn")
+                || name.contains("downsample.1")
+            {
+                if t.rank() == 1 {
+                    let n = t.elem_count();
+                    let v: Vec<f32> = (0..n).map(|i| 0.5 + (i * 31 % 17) as f32 / 17.0).collect();
+                    *t = Tensor::from_vec(v, n, &Device::Cpu).unwrap();
+                }
+            }
+        }
+        let net = ResNet::new(
+            &cfg,
+            VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu),
+        )
+        .unwrap();
+        let folded = FoldedResNet::new(&net).unwrap();
+        let x = input(2, 48);
+        let a = net.features(&x).unwrap();
+        let b = folded.features(&x).unwrap();
+        let err = (&a - &b)
+            .unwrap()
+            .sqr()
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+            .sqrt();
+        let norm = a
+            .sqr()
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+            .sqrt();
+        assert!(err / norm < 1e-5, "{arch:?}: relative error {}", err / norm);
+    }
+}
+
+#[test]
+fn random_init_is_seeded_and_kaiming_fan_out() {
+    let cfg = ResNetConfig::torchvision(Arch::ResNet18);
+    let a = random_init(&cfg, 0, &Device::Cpu).unwrap();
+    let b = random_init(&cfg, 0, &Device::Cpu).unwrap();
+    let c = random_init(&cfg, 1, &Device::Cpu).unwrap();
+    let w = |m: &std::collections::HashMap<String, Tensor>| {
+        m["layer3.0.conv2.weight"]
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()
+    };
+    assert_eq!(w(&a), w(&b));
+    assert_ne!(w(&a), w(&c));
+    let v = w(&a);
+    let std = (v.iter().map(|x| x * x).sum::<f32>() / v.len() as f32).sqrt();
+    let want = (2.0f32 / (256.0 * 9.0)).sqrt();
+    assert!((std / want - 1.0).abs() < 0.02, "std {std} want {want}");
+    assert_eq!(a["bn1.weight"].to_vec1::<f32>().unwrap(), vec![1.0; 64]);
+}
