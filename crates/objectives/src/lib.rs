@@ -11,6 +11,7 @@ pub mod learner;
 pub mod loss;
 pub mod optim;
 pub mod queue;
+pub mod resnet;
 pub mod train;
 
 pub use backbone::Backbone;
@@ -22,4 +23,5 @@ pub use learner::Learner;
 pub use loss::{BARLOW_LAMBDA, barlow_twins_loss, byol_loss, info_nce, nt_xent};
 pub use optim::{Sgd, byol_momentum, cosine_lr, momentum_update, scaled_lr, warmup_cosine_lr};
 pub use queue::KeyQueue;
+pub use resnet::{ResNetBackbone, pretrain};
 pub use train::{StepLog, TrainReport, Trained, pretrain_with};

@@ -21,22 +21,14 @@ fn upstream(e: impl std::fmt::Display) -> ObjectivesError {
 
 /// Parses `resnet18|resnet34|resnet50|resnet101`.
 pub fn parse_arch(s: &str) -> Result<Arch> {
-    match s.trim().to_ascii_lowercase().replace(['-', '_'], "").as_str() {
-        "resnet18" => Ok(Arch::ResNet18),
-        "resnet34" => Ok(Arch::ResNet34),
-        "resnet50" => Ok(Arch::ResNet50),
-        "resnet101" => Ok(Arch::ResNet101),
-        other => Err(ObjectivesError::Config(format!("unknown arch `{other}` (resnet18, resnet34, resnet50, resnet101)"))),
-    }
+    s.parse()
+        .map_err(|e| ObjectivesError::Config(format!("{e}")))
 }
 
 /// Parses `imagenet|cifar`.
 pub fn parse_stem(s: &str) -> Result<Stem> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "imagenet" => Ok(Stem::ImageNet),
-        "cifar" => Ok(Stem::Cifar),
-        other => Err(ObjectivesError::Config(format!("unknown stem `{other}` (imagenet, cifar)"))),
-    }
+    s.parse()
+        .map_err(|e| ObjectivesError::Config(format!("{e}")))
 }
 
 /// A ResNet with its variables, trainable by the loop.
@@ -75,19 +67,22 @@ impl ResNetBackbone {
         for (name, var) in &vars {
             let dims = var.dims().to_vec();
             let n: usize = dims.iter().product();
-            let data: Vec<f32> = if name.ends_with("running_var") || (dims.len() == 1 && name.ends_with("weight")) {
-                vec![1.0; n]
-            } else if dims.len() == 4 {
-                let fan_out = (dims[0] * dims[2] * dims[3]) as f32;
-                let normal = Normal::new(0.0, (2.0 / fan_out).sqrt()).map_err(|e| ObjectivesError::Config(e.to_string()))?;
-                (0..n).map(|_| normal.sample(&mut rng)).collect()
-            } else if dims.len() == 2 {
-                let b = 1.0 / (dims[1] as f32).sqrt();
-                let u = Uniform::new_inclusive(-b, b).map_err(|e| ObjectivesError::Config(e.to_string()))?;
-                (0..n).map(|_| u.sample(&mut rng)).collect()
-            } else {
-                vec![0.0; n]
-            };
+            let data: Vec<f32> =
+                if name.ends_with("running_var") || (dims.len() == 1 && name.ends_with("weight")) {
+                    vec![1.0; n]
+                } else if dims.len() == 4 {
+                    let fan_out = (dims[0] * dims[2] * dims[3]) as f32;
+                    let normal = Normal::new(0.0, (2.0 / fan_out).sqrt())
+                        .map_err(|e| ObjectivesError::Config(e.to_string()))?;
+                    (0..n).map(|_| normal.sample(&mut rng)).collect()
+                } else if dims.len() == 2 {
+                    let b = 1.0 / (dims[1] as f32).sqrt();
+                    let u = Uniform::new_inclusive(-b, b)
+                        .map_err(|e| ObjectivesError::Config(e.to_string()))?;
+                    (0..n).map(|_| u.sample(&mut rng)).collect()
+                } else {
+                    vec![0.0; n]
+                };
             var.set(&Tensor::from_vec(data, dims, device)?)?;
         }
         Ok(Self { net, vars })
@@ -120,6 +115,13 @@ impl Encoder for ResNetBackbone {
 
 /// Pretrains the configured ResNet on `images`, writing `<out_dir>/<cfg.name>.{safetensors,json}`
 /// and the resume state; `cfg.resume` continues from them.
-pub fn pretrain(cfg: &PretrainConfig, images: &[RgbImage], out_dir: &Path, progress: bool) -> Result<Trained<ResNetBackbone>> {
-    pretrain_with(cfg, images, out_dir, progress, cfg.resume, &|seed| ResNetBackbone::new(cfg, seed))
+pub fn pretrain(
+    cfg: &PretrainConfig,
+    images: &[RgbImage],
+    out_dir: &Path,
+    progress: bool,
+) -> Result<Trained<ResNetBackbone>> {
+    pretrain_with(cfg, images, out_dir, progress, cfg.resume, &|seed| {
+        ResNetBackbone::new(cfg, seed)
+    })
 }

@@ -1,0 +1,88 @@
+//! Pretraining the sslinv ResNet: torchvision key names, a checkpoint that loads back into
+//! `ResNet::new` with the same features, and deterministic seeding.
+
+mod common;
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use common::{images, values};
+use sslinv_encoders::{Encoder, ResNet, ResNetConfig};
+use sslinv_objectives::{Objective, PretrainConfig, ResNetBackbone, pretrain, read_meta};
+
+fn tiny(objective: Objective) -> PretrainConfig {
+    let mut cfg = PretrainConfig::small(objective, "default", 1);
+    cfg.width_mult = 0.125;
+    cfg.image_size = 32;
+    cfg.batch_size = 8;
+    cfg.hyper.queue_size = 32;
+    cfg.name = "tiny".into();
+    cfg
+}
+
+#[test]
+fn resnet_checkpoint_has_torchvision_keys_and_reloads() {
+    let imgs = images(16, 40, 5);
+    let cfg = tiny(Objective::MocoV2);
+    let dir = tempfile::tempdir().unwrap();
+    let run = pretrain(&cfg, &imgs, dir.path(), false).unwrap();
+    assert_eq!(run.report.history.len(), 2);
+    let meta = read_meta(&run.paths.json).unwrap();
+    assert_eq!(
+        (meta.arch.as_str(), meta.stem.as_str(), meta.width_mult),
+        ("resnet18", "cifar", 0.125)
+    );
+    assert_eq!(meta.dim, 64);
+    assert!(meta.shuffle_bn.is_some());
+
+    let dev = Device::Cpu;
+    let weights = candle_core::safetensors::load(&run.paths.weights, &dev).unwrap();
+    for key in [
+        "conv1.weight",
+        "bn1.running_var",
+        "layer1.0.conv1.weight",
+        "layer2.0.downsample.0.weight",
+        "layer4.1.bn2.bias",
+    ] {
+        assert!(weights.contains_key(key), "missing {key}");
+    }
+    assert!(
+        !weights
+            .keys()
+            .any(|k| k.starts_with("head") || k.starts_with("fc"))
+    );
+
+    let rcfg = ResNetConfig {
+        arch: meta.arch.parse().unwrap(),
+        width_mult: meta.width_mult,
+        stem: meta.stem.parse().unwrap(),
+    };
+    let vb = unsafe {
+        VarBuilder::from_mmaped_safetensors(&[&run.paths.weights], DType::F32, &dev).unwrap()
+    };
+    let loaded = ResNet::new(&rcfg, vb).unwrap();
+    let x = Tensor::randn(0f32, 1.0, (2, 3, 32, 32), &dev).unwrap();
+    let a = values(&loaded.features(&x).unwrap());
+    let b = values(&run.backbone.features(&x).unwrap());
+    assert_eq!(a, b);
+}
+
+#[test]
+fn same_seed_same_initial_weights() {
+    let cfg = tiny(Objective::Simclr);
+    let a = ResNetBackbone::new(&cfg, 3).unwrap();
+    let b = ResNetBackbone::new(&cfg, 3).unwrap();
+    let c = ResNetBackbone::new(&cfg, 4).unwrap();
+    let w = |m: &ResNetBackbone| {
+        use sslinv_objectives::Backbone;
+        values(
+            m.named_vars()
+                .iter()
+                .find(|(n, _)| n == "layer1.0.conv1.weight")
+                .unwrap()
+                .1
+                .as_tensor(),
+        )
+    };
+    assert_eq!(w(&a), w(&b));
+    assert_ne!(w(&a), w(&c));
+}
