@@ -168,7 +168,7 @@ fn folded_batchnorm_matches_the_unfolded_network() {
         let cfg = small(arch, Stem::ImageNet);
         let mut tensors = random_init(&cfg, 3, &Device::Cpu).unwrap();
         // Non-trivial BatchNorm statistics so the fold has something to fold.
-        for (name, t) in tensors.iter_mut() {
+        for t in tensors.values_mut() {
             if t.rank() == 1 {
                 let n = t.elem_count();
                 let v: Vec<f32> = (0..n).map(|i| 0.5 + (i * 31 % 17) as f32 / 17.0).collect();
