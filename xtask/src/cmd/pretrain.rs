@@ -1,10 +1,200 @@
-//! `cargo xtask pretrain`: self-supervised pretraining.
+//! `cargo xtask pretrain`: self-supervised pretraining (MoCo v2, SimCLR, BYOL, Barlow Twins).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use candle_core::Device;
+use image::RgbImage;
+use rayon::prelude::*;
+use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
+use sslinv_objectives::{Objective, PretrainConfig, pretrain};
 
 /// Arguments of `cargo xtask pretrain`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// moco-v2, simclr, byol or barlow.
+    #[arg(long, default_value = "moco-v2")]
+    objective: String,
+    /// default, ventral, dorsal, or a comma list of policy steps.
+    #[arg(long, default_value = "default")]
+    policy: String,
+    /// resnet18, resnet34, resnet50 or resnet101.
+    #[arg(long, default_value = "resnet18")]
+    arch: String,
+    /// Width multiplier (1 = torchvision, 3 = the paper's 3x, 0.25 = base width 16).
+    #[arg(long, default_value_t = 1.0)]
+    width_mult: f64,
+    /// imagenet (7x7/2 + max-pool) or cifar (3x3/1); default: cifar below 128 px.
+    #[arg(long)]
+    stem: Option<String>,
+    /// synth3d (embedded renderer), folder (every image under --root), or a dataset name
+    /// (imagenet, cifar10, ...) read from --root.
+    #[arg(long, default_value = "synth3d")]
+    dataset: String,
+    /// Data root (folder / dataset) or synth3d cache folder.
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// synth3d size: demo or quick.
+    #[arg(long, default_value = "demo")]
+    synth3d: String,
+    /// Use at most this many images (first ones in the dataset's order).
+    #[arg(long)]
+    max_images: Option<usize>,
+    /// Side of the training views; default 64 for synth3d, 224 otherwise.
+    #[arg(long)]
+    image_size: Option<u32>,
+    /// Passes over the data.
+    #[arg(long, default_value_t = 200)]
+    epochs: usize,
+    /// Images per step.
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
+    /// Base learning rate at batch 256 (default: the objective's published value).
+    #[arg(long)]
+    lr: Option<f64>,
+    /// MoCo queue size K (default 65536).
+    #[arg(long)]
+    queue_size: Option<usize>,
+    /// Seed of everything random.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Checkpoint every N steps (0: only at the end).
+    #[arg(long, default_value_t = 0)]
+    checkpoint_every: u64,
+    /// Stop after this many steps in total.
+    #[arg(long)]
+    max_steps: Option<u64>,
+    /// Checkpoint file stem.
+    #[arg(long, default_value = "model")]
+    name: String,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+    /// Continue from the checkpoint in --out.
+    #[arg(long)]
+    resume: bool,
+    /// cpu or cuda.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn device(name: &str) -> anyhow::Result<Device> {
+    match name {
+        "cpu" => Ok(Device::Cpu),
+        "cuda" => Device::new_cuda(0).context("opening CUDA device 0 (build with --features cuda)"),
+        other => bail!("unknown device `{other}` (cpu, cuda)"),
+    }
+}
+
+fn load_images(args: &Args) -> anyhow::Result<Vec<RgbImage>> {
+    let limit = args.max_images.unwrap_or(usize::MAX);
+    match args.dataset.as_str() {
+        "synth3d" => {
+            let cfg = match args.synth3d.as_str() {
+                "demo" => Synth3dConfig::demo(),
+                "quick" => Synth3dConfig::quick(),
+                other => bail!("unknown synth3d size `{other}` (demo, quick)"),
+            };
+            let cache = args
+                .root
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("data/synth3d"));
+            let data = Synth3d::load_or_generate(&cfg, &cache)
+                .with_context(|| format!("synth3d in {}", cache.display()))?;
+            Ok(data.pretrain.into_iter().take(limit).collect())
+        }
+        "folder" => {
+            let root = args
+                .root
+                .as_deref()
+                .context("--dataset folder needs --root DIR")?;
+            let exts = ["jpg", "jpeg", "png", "bmp", "JPEG"];
+            let files = sslinv_datasets::fsutil::walk_files(root, &exts)
+                .with_context(|| format!("listing images under {}", root.display()))?;
+            if files.is_empty() {
+                bail!("no images under {}", root.display());
+            }
+            files.par_iter().take(limit).map(|p| decode(p)).collect()
+        }
+        name => {
+            let root = args
+                .root
+                .as_deref()
+                .with_context(|| format!("--dataset {name} needs --root DIR"))?;
+            let set = sslinv_datasets::open(name, root, sslinv_datasets::Split::Train)
+                .with_context(|| format!("opening {name} at {}", root.display()))?;
+            (0..set.len().min(limit))
+                .into_par_iter()
+                .map(|i| set.image(i).with_context(|| format!("{name} image {i}")))
+                .collect()
+        }
+    }
+}
+
+fn decode(path: &Path) -> anyhow::Result<RgbImage> {
+    Ok(image::open(path)
+        .with_context(|| format!("decoding {}", path.display()))?
+        .to_rgb8())
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`pretrain` is not built yet (issue 8)")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let objective: Objective = args.objective.parse()?;
+    let images = load_images(&args)?;
+    let image_size = args
+        .image_size
+        .unwrap_or(if args.dataset == "synth3d" { 64 } else { 224 });
+    let mut cfg = PretrainConfig::new(objective, &args.policy, &args.arch);
+    cfg.name = args.name.clone();
+    cfg.width_mult = args.width_mult;
+    cfg.stem = args.stem.clone().unwrap_or_else(|| {
+        if image_size < 128 {
+            "cifar"
+        } else {
+            "imagenet"
+        }
+        .into()
+    });
+    cfg.image_size = image_size;
+    cfg.epochs = args.epochs;
+    cfg.batch_size = args.batch_size;
+    cfg.seed = args.seed;
+    cfg.checkpoint_every = args.checkpoint_every;
+    cfg.max_steps = args.max_steps;
+    cfg.resume = args.resume;
+    cfg.device = device(&args.device)?;
+    if let Some(lr) = args.lr {
+        cfg.hyper.lr = lr;
+    }
+    if let Some(k) = args.queue_size {
+        cfg.hyper.queue_size = k;
+    }
+    eprintln!(
+        "pretraining {} / {} on {} images ({}), {} x{} {} stem, {} px, batch {}, {} epochs",
+        objective.name(),
+        cfg.policy,
+        images.len(),
+        args.dataset,
+        cfg.arch,
+        cfg.width_mult,
+        cfg.stem,
+        cfg.image_size,
+        cfg.batch_size,
+        cfg.epochs
+    );
+    let run = pretrain(&cfg, &images, &args.out, !args.quiet).context("pretraining")?;
+    let last = run.report.history.last();
+    println!(
+        "wrote {} and {} (step {}, loss {}, accuracy {}, {:.1} img/s)",
+        run.paths.weights.display(),
+        run.paths.json.display(),
+        run.meta.step,
+        last.map_or("-".into(), |s| format!("{:.4}", s.loss)),
+        last.map_or("-".into(), |s| format!("{:.3}", s.accuracy)),
+        run.report.images_per_second
+    );
+    Ok(())
 }
