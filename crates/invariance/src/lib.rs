@@ -22,7 +22,7 @@ pub use cache::{StatsCache, hash_file, stats_key};
 pub use equivariance::{Equivariance, ridge_equivariance};
 pub use error::{InvarianceError, Result};
 pub use features::{FeatureFn, FnFeatures, batched_features};
-pub use multiview::{GroupScore, MultiviewResult, MultiviewScores, score_groups};
+pub use multiview::{GroupScore, MultiviewResult, MultiviewScores, score_group, score_groups};
 pub use stats::{FeatureStats, StatsSummary};
 pub use sweep_scores::{SweepAccumulator, SweepScores, score_sweep};
 pub use synthetic::{SyntheticOptions, SyntheticResult};

@@ -98,3 +98,53 @@ pub fn score_groups(
         groups: out,
     })
 }
+
+/// Scores one group of views from its feature rows (k x D, row-major), whitened in one product.
+pub fn score_group(stats: &FeatureStats, features: &[f32], group: usize) -> Result<GroupScore> {
+    let d = stats.dim;
+    let k = features.len() / d.max(1);
+    let all: Vec<usize> = (0..k).collect();
+    let mut s = score_groups(stats, features, &[all])?;
+    let mut g = s.groups.pop().expect("one group");
+    g.group = group;
+    Ok(g)
+}
+
+/// Runs the multi-view measurement with any feature function: `load(g)` gives group g's views,
+/// which `prep` resizes and crops (the paper: resize 224, centre crop 224) before the encoder.
+#[allow(clippy::too_many_arguments)]
+pub fn run_with(
+    features: &mut dyn crate::features::FeatureFn,
+    n_groups: usize,
+    mut load: impl FnMut(usize) -> Result<Vec<image::RgbImage>>,
+    stats: &FeatureStats,
+    prep: &sslinv_augment::Preprocess,
+    batch: usize,
+    dataset: &str,
+    model: &str,
+) -> Result<MultiviewResult> {
+    use rayon::prelude::*;
+    let start = std::time::Instant::now();
+    InvarianceError::check_len("encoder dimension vs statistics", stats.dim, features.dim())?;
+    let mut groups = Vec::with_capacity(n_groups);
+    for g in 0..n_groups {
+        let views: Vec<image::RgbImage> = load(g)?.par_iter().map(|im| prep.image(im)).collect();
+        let source = format!("{model} on {dataset} group {g}");
+        let rows = crate::features::batched_features(features, &views, batch, &source)?;
+        groups.push(score_group(stats, &rows, g)?);
+    }
+    let avg =
+        |f: fn(&GroupScore) -> f64| groups.iter().map(f).sum::<f64>() / groups.len().max(1) as f64;
+    Ok(MultiviewResult {
+        dataset: dataset.to_string(),
+        model: model.to_string(),
+        scores: MultiviewScores {
+            similarity: avg(|g| g.similarity),
+            distance: avg(|g| g.distance),
+            n_groups: groups.len(),
+            groups,
+        },
+        stats: stats.summary(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}

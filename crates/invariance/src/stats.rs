@@ -1,7 +1,7 @@
 //! Feature statistics: mean, covariance (N-1), and the lower Cholesky factor L of the inverse
 //! covariance (L L^T = Sigma^-1), with which the paper whitens: z = (mu - f) L.
 
-use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Accum, Mat, MatRef, Side};
 use serde::{Deserialize, Serialize};
@@ -135,13 +135,17 @@ impl FeatureStats {
             .collect();
         let lhs = MatRef::from_row_major_slice(&centred, n, d);
         let mut out = vec![0f32; n * d];
-        // Row-major n x d output is the column-major d x n matrix Z^T = L^T (mu - F)^T.
+        // Row-major n x d output is the column-major d x n matrix Z^T = L^T (mu - F)^T; L^T is
+        // upper triangular, which halves the work.
         let dst = faer::MatMut::from_column_major_slice_mut(&mut out, d, n);
-        matmul(
+        triangular::matmul(
             dst,
+            BlockStructure::Rectangular,
             Accum::Replace,
             self.whitening32.transpose(),
+            BlockStructure::TriangularUpper,
             lhs.transpose(),
+            BlockStructure::Rectangular,
             1.0,
             faer::get_global_parallelism(),
         );

@@ -192,3 +192,36 @@ fn equivariance_probe_recovers_a_linear_parameter_and_not_noise() {
         .is_none()
     );
 }
+
+#[test]
+fn multiview_runner_scores_groups_of_views() {
+    let dim = 24;
+    let mut f = FnFeatures::new(dim, toy(dim));
+    let crops = stats_images();
+    let stats = stats_with(&mut f, &crops, &small(), 16, "toy").unwrap();
+    // Group 0: one crop repeated (perfectly invariant); group 1: different crops.
+    let groups = [
+        vec![crops[0].clone(), crops[0].clone(), crops[0].clone()],
+        crops[1..5].to_vec(),
+    ];
+    let res = sslinv_invariance::multiview::run_with(
+        &mut f,
+        2,
+        |g| Ok(groups[g].clone()),
+        &stats,
+        &small(),
+        8,
+        "toy-groups",
+        "toy",
+    )
+    .unwrap();
+    assert_eq!(res.scores.n_groups, 2);
+    assert_eq!(res.scores.groups[1].n_views, 4);
+    assert!((res.scores.groups[0].similarity - 1.0).abs() < 1e-5);
+    assert!(res.scores.groups[0].distance < 1e-3);
+    assert!(res.scores.groups[1].similarity < 0.99 && res.scores.groups[1].distance > 0.1);
+    let mean = (res.scores.groups[0].similarity + res.scores.groups[1].similarity) / 2.0;
+    assert!((res.scores.similarity - mean).abs() < 1e-12);
+    let json = serde_json::to_value(&res).unwrap();
+    assert!(json.get("similarity").is_some() && json.get("groups").is_some());
+}
