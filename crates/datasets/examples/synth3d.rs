@@ -2,7 +2,8 @@
 //!
 //! `cargo run --release -p sslinv-datasets --example synth3d -- [quick|demo] [OUT_DIR]`
 //! times the generation of the chosen config (no cache) and writes `OUT_DIR/synth3d_grid.png`
-//! and `OUT_DIR/synth3d_landmarks.png` (default `out/synth3d`).
+//! and `OUT_DIR/synth3d_landmarks.png` (default `out/synth3d`). With a third argument `CACHE_DIR` it
+//! also times writing and reading back the cache there.
 
 use sslinv_datasets::synth3d::{
     CLASS_NAMES, GroupKind, Synth3d, Synth3dConfig, landmark_sheet, sample_grid,
@@ -43,6 +44,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         data.groups(GroupKind::Viewpoint).len(),
         CLASS_NAMES.join(", ")
     );
+
+    if let Some(dir) = args.get(2) {
+        let dir = PathBuf::from(dir);
+        let start = Instant::now();
+        let path = data.save(&dir)?;
+        let written = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let loaded = Synth3d::load_or_generate(&cfg, &dir)?;
+        let read = start.elapsed().as_secs_f64();
+        assert!(loaded == data, "the cache does not round-trip");
+        let mb = std::fs::metadata(&path)?.len() as f64 / 1e6;
+        println!(
+            "cache {} ({mb:.0} MB): written in {written:.2} s, read in {read:.2} s",
+            path.display()
+        );
+    }
 
     sample_grid(cfg.seed, cfg.size, 10)?.save(out.join("synth3d_grid.png"))?;
     landmark_sheet(cfg.seed, cfg.size, 4)?.save(out.join("synth3d_landmarks.png"))?;
