@@ -32,6 +32,17 @@ pub enum EncoderError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A Hugging Face Hub download that failed (offline, missing file, ...).
+    #[error("hub repo {repo}: {reason}")]
+    Hub {
+        /// The repo id.
+        repo: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Image preprocessing failed.
+    #[error(transparent)]
+    Augment(#[from] sslinv_augment::AugmentError),
     /// An input that is not an N x 3 x H x W image batch.
     #[error("expected an N x 3 x H x W batch, got shape {0:?}")]
     Input(Vec<usize>),

@@ -1,0 +1,86 @@
+//! Downloads from the Hugging Face Hub into the standard cache (`HF_HOME`), failing fast and
+//! naming the repo when offline (`HF_HUB_OFFLINE=1` or no route to the endpoint).
+
+use crate::error::{EncoderError, Result};
+use hf_hub::api::sync::ApiBuilder;
+use hf_hub::{Cache, Repo, RepoType};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn hub_error(repo: &str, reason: impl Into<String>) -> EncoderError {
+    EncoderError::Hub {
+        repo: repo.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Whether `HF_HUB_OFFLINE` asks for cache-only operation.
+pub fn offline() -> bool {
+    std::env::var("HF_HUB_OFFLINE").is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
+}
+
+/// The cached path of `file` in model repo `repo`, if the cache holds it.
+pub fn cached(repo: &str, file: &str) -> Option<PathBuf> {
+    Cache::from_env()
+        .repo(Repo::new(repo.to_string(), RepoType::Model))
+        .get(file)
+}
+
+fn endpoint() -> String {
+    std::env::var("HF_ENDPOINT").unwrap_or_else(|_| "https://huggingface.co".into())
+}
+
+fn check_reachable(endpoint: &str, repo: &str) -> Result<()> {
+    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
+    let host = rest.split('/').next().unwrap_or(rest);
+    let port = if endpoint.starts_with("http://") {
+        80
+    } else {
+        443
+    };
+    let addr = if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:{port}")
+    };
+    let first = addr
+        .to_socket_addrs()
+        .map_err(|e| hub_error(repo, format!("cannot resolve {host} (offline?): {e}")))?
+        .next()
+        .ok_or_else(|| hub_error(repo, format!("{host} resolves to no address (offline?)")))?;
+    TcpStream::connect_timeout(&first, Duration::from_secs(5))
+        .map_err(|e| hub_error(repo, format!("cannot reach {endpoint} (offline?): {e}")))?;
+    Ok(())
+}
+
+/// The local path of `file` from model repo `repo`: the cache when it holds it, else a download.
+pub fn fetch(repo: &str, file: &str, progress: bool) -> Result<PathBuf> {
+    if let Some(path) = cached(repo, file) {
+        return Ok(path);
+    }
+    if offline() {
+        return Err(hub_error(
+            repo,
+            format!(
+                "HF_HUB_OFFLINE is set and {file} is not in the cache ({})",
+                Cache::from_env().path().display()
+            ),
+        ));
+    }
+    let endpoint = endpoint();
+    check_reachable(&endpoint, repo)?;
+    let api = ApiBuilder::from_env()
+        .with_endpoint(endpoint)
+        .with_progress(progress)
+        .build()
+        .map_err(|e| hub_error(repo, e.to_string()))?;
+    api.model(repo.to_string())
+        .get(file)
+        .map_err(|e| hub_error(repo, format!("downloading {file}: {e}")))
+}
