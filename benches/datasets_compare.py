@@ -5,7 +5,8 @@ files, same machine, in one go.
    folders. Python: torchvision's `default_loader` (PIL open + convert RGB) over the sorted files, the
    work of `ImageFolder.__getitem__` before transforms, sequentially (DataLoader num_workers=0) and with a
    process pool of os.cpu_count() workers. Rust: `open("imagenet", ...)` + `Dataset::images` (rayon).
-2. CIFAR-10 python batches: a full-size `test_batch` (10000 images) in the real pickle format. Python:
+2. CIFAR-10 python batches: a full-size `test_batch` (10000 images) in the real pickle format (protocol 2,
+   Python 2 strings). Python:
    torchvision.datasets.CIFAR10's work (pickle.load, reshape/transpose, Image.fromarray per image).
    Rust: `open("cifar10", ..., Test)` + decoding every image.
 
@@ -16,6 +17,7 @@ It builds `cargo run --release -p sslinv-datasets --example open_dataset` and pr
 import json
 import os
 import pickle
+import struct
 import subprocess
 import tempfile
 import time
@@ -65,6 +67,17 @@ def make_folder(root):
     return sorted(paths)
 
 
+class Py2Pickler(pickle._Pickler):
+    # The real batches were pickled by Python 2: bytes are BINSTRING, not _codecs.encode(str).
+    def save_bytes(self, obj):
+        n = len(obj)
+        self.write(pickle.SHORT_BINSTRING + bytes([n]) + obj if n < 256 else pickle.BINSTRING + struct.pack("<i", n) + obj)
+        self.memoize(obj)
+
+    dispatch = pickle._Pickler.dispatch.copy()
+    dispatch[bytes] = save_bytes
+
+
 def make_cifar(root):
     rng = np.random.default_rng(0)
     d = os.path.join(root, "cifar-10-batches-py")
@@ -72,7 +85,7 @@ def make_cifar(root):
     data = rng.integers(0, 256, size=(10000, 3072), dtype=np.uint8)
     labels = [int(v) for v in rng.integers(0, 10, size=10000)]
     with open(os.path.join(d, "test_batch"), "wb") as f:
-        pickle.dump({b"batch_label": b"testing batch 1 of 1", b"labels": labels, b"data": data}, f, protocol=2)
+        Py2Pickler(f, protocol=2).dump({b"batch_label": b"testing batch 1 of 1", b"labels": labels, b"data": data})
     return os.path.join(d, "test_batch")
 
 

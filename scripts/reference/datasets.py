@@ -5,7 +5,8 @@ Deterministic and re-runnable. It writes
   crates/datasets/data/splits/lsp_2000.txt   the paper's LSP permutation (np.random.seed(0); shuffle(arange(2000)))
   crates/datasets/data/splits/300w_600.txt   the paper's 300W permutation (same recipe over the 600 indoor+outdoor images)
   crates/datasets/tests/fixtures/...         tiny files in the real binary formats the loaders read:
-      cifar-10-batches-py/{data_batch_1..5,test_batch}  python pickles (protocol 2, numpy uint8 rows, bytes keys)
+      cifar-10-batches-py/{data_batch_1..5,test_batch}  python pickles (protocol 2, numpy uint8 rows); the
+          training batches with Python 2 strings (as the real files), test_batch as Python 3 writes bytes
       flowers/imagelabels.mat (uncompressed MAT v5), flowers/setid.mat (compressed MAT v5)
       lsp/joints.mat (3 x 14 x 5)
       causal3dident/trainset/latents_{0..6}.npy (2 x 10 float64 each)
@@ -15,6 +16,7 @@ The images that go with them are written by the Rust tests into temporary folder
 """
 import os
 import pickle
+import struct
 
 import numpy as np
 import scipy.io
@@ -38,6 +40,25 @@ def write_perm(name, n):
         f.write("\n".join(str(int(i)) for i in paper_permutation(n)) + "\n")
 
 
+class Py2Pickler(pickle._Pickler):
+    """Writes bytes as Python 2 `str` (BINSTRING), as the original CIFAR-10 batches were pickled."""
+
+    def save_bytes(self, obj):
+        n = len(obj)
+        if n < 256:
+            self.write(pickle.SHORT_BINSTRING + bytes([n]) + obj)
+        else:
+            self.write(pickle.BINSTRING + struct.pack("<i", n) + obj)
+        self.memoize(obj)
+
+    dispatch = pickle._Pickler.dispatch.copy()
+    dispatch[bytes] = save_bytes
+
+
+def dump_py2(obj, f):
+    Py2Pickler(f, protocol=2).dump(obj)
+
+
 def cifar_pixel(i, c, y, x, batch):
     return (i * 37 + c * 80 + y * 7 + x * 3 + batch * 11) % 256
 
@@ -58,7 +79,11 @@ def write_cifar():
         obj = {b"batch_label": name.encode(), b"labels": labels, b"data": data,
                b"filenames": [f"{name}_{i}.png".encode() for i in range(n)]}
         with open(os.path.join(d, name), "wb") as f:
-            pickle.dump(obj, f, protocol=2)
+            # The training batches as Python 2 wrote them; test_batch as Python 3 does (bytes via _codecs.encode).
+            if name == "test_batch":
+                pickle.dump(obj, f, protocol=2)
+            else:
+                dump_py2(obj, f)
 
 
 def savemat(path, variables, **kw):

@@ -122,7 +122,8 @@ pub fn decode_bytes(bytes: &[u8], origin: &str) -> Result<RgbImage> {
         origin: origin.into(),
         reason: e.to_string(),
     })?;
-    Ok(image.to_rgb8())
+    // into_rgb8 reuses the buffer when the decoder already produced RGB8 (the common JPEG case).
+    Ok(image.into_rgb8())
 }
 
 /// Reads the width and height of an image file from its header, without decoding the pixels.
