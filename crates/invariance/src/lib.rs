@@ -6,11 +6,13 @@
 
 pub mod accumulate;
 pub mod cache;
+pub mod encoder;
 pub mod equivariance;
 pub mod error;
 pub mod features;
 pub mod metrics;
 pub mod multiview;
+pub mod select;
 mod shrinkage;
 pub mod stats;
 pub mod sweep_scores;
@@ -19,10 +21,12 @@ pub mod views;
 
 pub use accumulate::StatsAccumulator;
 pub use cache::{StatsCache, hash_file, stats_key};
+pub use encoder::EncoderFeatures;
 pub use equivariance::{Equivariance, ridge_equivariance};
 pub use error::{InvarianceError, Result};
 pub use features::{FeatureFn, FnFeatures, batched_features};
 pub use multiview::{GroupScore, MultiviewResult, MultiviewScores, score_group, score_groups};
+pub use select::draw_images;
 pub use stats::{FeatureStats, StatsSummary};
 pub use sweep_scores::{SweepAccumulator, SweepScores, score_sweep};
 pub use synthetic::{SyntheticOptions, SyntheticResult};

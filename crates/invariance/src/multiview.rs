@@ -148,3 +148,29 @@ pub fn run_with(
         seconds: start.elapsed().as_secs_f64(),
     })
 }
+
+/// Multi-view invariance of in-memory groups (e.g. synth3d's viewpoint / illumination /
+/// temperature groups) with an encoder on `device`.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    encoder: &dyn sslinv_encoders::Encoder,
+    groups: &[Vec<image::RgbImage>],
+    stats: &FeatureStats,
+    prep: &sslinv_augment::Preprocess,
+    batch: usize,
+    device: &candle_core::Device,
+    dataset: &str,
+    model: &str,
+) -> Result<MultiviewResult> {
+    let mut f = crate::encoder::EncoderFeatures::new(encoder, prep, device);
+    run_with(
+        &mut f,
+        groups.len(),
+        |g| Ok(groups[g].clone()),
+        stats,
+        prep,
+        batch,
+        dataset,
+        model,
+    )
+}

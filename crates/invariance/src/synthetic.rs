@@ -151,3 +151,31 @@ pub fn stats_with(
     }
     acc.finish()
 }
+
+/// Runs one sweep with an encoder: all k views of an image plus its clean view in one forward
+/// pass (at most `opts.batch` images per pass), on `device`.
+pub fn run(
+    encoder: &dyn sslinv_encoders::Encoder,
+    images: &[RgbImage],
+    sweep: &Sweep,
+    stats: &FeatureStats,
+    opts: &SyntheticOptions,
+    device: &candle_core::Device,
+    model: &str,
+) -> Result<SyntheticResult> {
+    let mut f = crate::encoder::EncoderFeatures::new(encoder, &opts.prep, device);
+    run_with(&mut f, images, sweep, stats, opts, model)
+}
+
+/// Feature statistics of `images` with an encoder, after `prep` (the paper: `Preprocess::stats256()`).
+pub fn stats(
+    encoder: &dyn sslinv_encoders::Encoder,
+    images: &[RgbImage],
+    prep: &Preprocess,
+    batch: usize,
+    device: &candle_core::Device,
+    model: &str,
+) -> Result<FeatureStats> {
+    let mut f = crate::encoder::EncoderFeatures::new(encoder, prep, device);
+    stats_with(&mut f, images, prep, batch, model)
+}
