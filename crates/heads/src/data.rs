@@ -1,0 +1,37 @@
+//! Input checks and row gathering for row-major `f32` matrices.
+
+use crate::error::{HeadsError, Result};
+
+/// Number of rows of a row-major matrix with `dim` columns, checking the length.
+pub fn rows_of(x: &[f32], dim: usize, what: &'static str) -> Result<usize> {
+    if dim == 0 {
+        return Err(HeadsError::Shape(format!("{what}: feature dimension is 0")));
+    }
+    if !x.len().is_multiple_of(dim) {
+        return Err(HeadsError::Shape(format!(
+            "{what}: {} values is not a whole number of rows of {dim}",
+            x.len()
+        )));
+    }
+    let n = x.len() / dim;
+    if n == 0 {
+        return Err(HeadsError::Empty(format!("{what} has no rows")));
+    }
+    if let Some(p) = x.iter().position(|v| !v.is_finite()) {
+        return Err(HeadsError::NonFinite {
+            what,
+            row: p / dim,
+            col: p % dim,
+        });
+    }
+    Ok(n)
+}
+
+/// Rows `idx` of a row-major matrix with `dim` columns.
+pub fn gather(x: &[f32], dim: usize, idx: &[usize]) -> Vec<f32> {
+    let mut out = Vec::with_capacity(idx.len() * dim);
+    for &i in idx {
+        out.extend_from_slice(&x[i * dim..(i + 1) * dim]);
+    }
+    out
+}

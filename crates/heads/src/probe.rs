@@ -1,0 +1,343 @@
+//! The probe protocol: seeded k-fold CV over the regularisation grid (first best on ties),
+//! refit on all training rows, score on the test rows.
+
+use crate::data::{gather, rows_of};
+use crate::error::{HeadsError, Result};
+use crate::folds::kfold;
+use crate::grid::paper_grid;
+use crate::labels::{ClassIndex, Labels};
+use crate::lbfgs::LbfgsOptions;
+use crate::logistic::{LogisticModel, LogisticProblem};
+use crate::metrics::{self, Metric};
+use crate::ridge::RidgePath;
+use faer::Par;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// Which kind of head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Task {
+    /// Multinomial logistic regression on class labels.
+    Classification,
+    /// Multi-output ridge regression on real targets.
+    Regression,
+}
+
+/// How to run a probe.
+#[derive(Debug, Clone)]
+pub struct ProbeConfig {
+    /// Classification or regression.
+    pub task: Task,
+    /// The score used for CV selection and on test.
+    pub metric: Metric,
+    /// CV folds (at least 2).
+    pub folds: usize,
+    /// The grid shift c of logspace(-6 + 2c, 5 + 2c, 45).
+    pub grid_shift: f64,
+    /// A fixed lambda: skips CV.
+    pub lambda: Option<f64>,
+    /// Seed of the fold shuffle.
+    pub seed: u64,
+    /// Ridge alpha = 1/lambda as the paper's script (classification is unaffected).
+    pub paper_grid: bool,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        Self {
+            task: Task::Classification,
+            metric: Metric::Accuracy,
+            folds: 5,
+            grid_shift: 0.0,
+            lambda: None,
+            seed: 0,
+            paper_grid: false,
+        }
+    }
+}
+
+/// What a probe found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeResult {
+    /// The metric on the test rows.
+    pub test_score: f64,
+    /// The chosen (or given) lambda.
+    pub lambda: f64,
+    /// The lambda grid searched (empty with a fixed lambda).
+    pub grid: Vec<f64>,
+    /// Mean CV score per grid value.
+    pub cv_scores: Vec<f64>,
+    /// The metric.
+    pub metric: Metric,
+    /// The task.
+    pub task: Task,
+    /// Test R^2 of each output (regression only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r2_per_output: Option<Vec<f64>>,
+    /// Training rows.
+    pub n_train: usize,
+    /// Test rows.
+    pub n_test: usize,
+    /// Feature dimension.
+    pub dim: usize,
+    /// CV folds used (0 with a fixed lambda).
+    pub folds: usize,
+    /// Wall time of the whole probe.
+    pub seconds: f64,
+}
+
+/// L-BFGS rules inside CV: scikit-learn's default tolerance.
+const CV_OPTS: LbfgsOptions = LbfgsOptions {
+    max_iter: 300,
+    gtol: 1e-4,
+    ftol: 64.0 * f64::EPSILON,
+    memory: 10,
+};
+/// L-BFGS rules for the final fit: tighter, so the optimum is converged.
+const FINAL_OPTS: LbfgsOptions = LbfgsOptions {
+    max_iter: 2000,
+    gtol: 1e-6,
+    ftol: 64.0 * f64::EPSILON,
+    memory: 10,
+};
+
+/// Fits the probe on the training rows and scores it on the test rows.
+pub fn probe(
+    train_x: &[f32],
+    train_y: &Labels,
+    test_x: &[f32],
+    test_y: &Labels,
+    dim: usize,
+    cfg: &ProbeConfig,
+) -> Result<ProbeResult> {
+    let start = Instant::now();
+    let n_train = rows_of(train_x, dim, "training features")?;
+    let n_test = rows_of(test_x, dim, "test features")?;
+    train_y.check(n_train, "training labels")?;
+    test_y.check(n_test, "test labels")?;
+    if let Some(l) = cfg.lambda
+        && !(l.is_finite() && l > 0.0)
+    {
+        return Err(HeadsError::Config(format!(
+            "lambda must be positive and finite, got {l}"
+        )));
+    }
+    let grid = if cfg.lambda.is_some() {
+        Vec::new()
+    } else {
+        paper_grid(cfg.grid_shift)
+    };
+    let (cv_scores, lambda, test_score, r2_per_output) = match (cfg.task, train_y, test_y) {
+        (Task::Classification, Labels::Classes(ytr), Labels::Classes(yte)) => {
+            if !cfg.metric.is_classification() {
+                return Err(HeadsError::Config(format!(
+                    "metric `{}` does not score classification",
+                    cfg.metric.name()
+                )));
+            }
+            let (cv, lambda, score) = classify(train_x, ytr, test_x, yte, dim, &grid, cfg)?;
+            (cv, lambda, score, None)
+        }
+        (
+            Task::Regression,
+            Labels::Targets {
+                values: ytr,
+                dim: t,
+            },
+            Labels::Targets {
+                values: yte,
+                dim: t2,
+            },
+        ) => {
+            if cfg.metric.is_classification() {
+                return Err(HeadsError::Config(format!(
+                    "metric `{}` does not score regression",
+                    cfg.metric.name()
+                )));
+            }
+            if t != t2 {
+                return Err(HeadsError::Shape(format!(
+                    "{t} training targets per row but {t2} test targets"
+                )));
+            }
+            let (cv, lambda, score, per) = regress(train_x, ytr, test_x, yte, dim, *t, &grid, cfg)?;
+            (cv, lambda, score, Some(per))
+        }
+        (Task::Classification, _, _) => {
+            return Err(HeadsError::Config(
+                "classification needs class labels (N i64) for both splits".into(),
+            ));
+        }
+        (Task::Regression, _, _) => {
+            return Err(HeadsError::Config(
+                "regression needs real targets (N x T f32) for both splits".into(),
+            ));
+        }
+    };
+    Ok(ProbeResult {
+        test_score,
+        lambda,
+        grid,
+        cv_scores,
+        metric: cfg.metric,
+        task: cfg.task,
+        r2_per_output,
+        n_train,
+        n_test,
+        dim,
+        folds: if cfg.lambda.is_some() { 0 } else { cfg.folds },
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Index of the best mean score, the first on ties.
+fn first_best(scores: &[f64], metric: Metric) -> usize {
+    let mut best = 0;
+    for (i, &s) in scores.iter().enumerate() {
+        let better = if metric.greater_is_better() {
+            s > scores[best]
+        } else {
+            s < scores[best]
+        };
+        if better {
+            best = i;
+        }
+    }
+    best
+}
+
+fn mean_over_folds(per_fold: &[Vec<f64>]) -> Vec<f64> {
+    let k = per_fold.len() as f64;
+    (0..per_fold[0].len())
+        .map(|i| per_fold.iter().map(|f| f[i]).sum::<f64>() / k)
+        .collect()
+}
+
+fn class_score(metric: Metric, pred: &[i64], truth: &[i64]) -> f64 {
+    match metric {
+        Metric::MeanPerClass => metrics::mean_per_class_accuracy(pred, truth),
+        _ => metrics::accuracy(pred, truth),
+    }
+}
+
+/// Logistic regression along the grid from the strongest penalty down, each fit warm-starting the next.
+fn logistic_path(problem: &LogisticProblem<'_>, grid: &[f64]) -> Vec<LogisticModel> {
+    let mut models: Vec<Option<LogisticModel>> = vec![None; grid.len()];
+    let mut order: Vec<usize> = (0..grid.len()).collect();
+    order.sort_by(|&a, &b| grid[b].total_cmp(&grid[a]));
+    let mut prev: Option<LogisticModel> = None;
+    for i in order {
+        let (m, _) = problem.fit(grid[i], prev.as_ref(), CV_OPTS);
+        prev = Some(m.clone());
+        models[i] = Some(m);
+    }
+    models.into_iter().flatten().collect()
+}
+
+fn classify(
+    train_x: &[f32],
+    ytr: &[i64],
+    test_x: &[f32],
+    yte: &[i64],
+    dim: usize,
+    grid: &[f64],
+    cfg: &ProbeConfig,
+) -> Result<(Vec<f64>, f64, f64)> {
+    let index = ClassIndex::fit(ytr)?;
+    let k = index.classes.len();
+    let y_idx: Vec<usize> = index.encode(ytr).into_iter().flatten().collect();
+    let (cv, lambda) = match cfg.lambda {
+        Some(l) => (Vec::new(), l),
+        None => {
+            let folds = kfold(train_x.len() / dim, cfg.folds, cfg.seed)?;
+            let per_fold: Vec<Vec<f64>> = folds
+                .par_iter()
+                .map(|fold| {
+                    let x_fit = gather(train_x, dim, &fold.fit);
+                    let y_fit: Vec<usize> = fold.fit.iter().map(|&i| y_idx[i]).collect();
+                    let x_val = gather(train_x, dim, &fold.val);
+                    let y_val: Vec<i64> = fold.val.iter().map(|&i| ytr[i]).collect();
+                    let problem = LogisticProblem::new(&x_fit, dim, y_fit, k, Par::Seq);
+                    logistic_path(&problem, grid)
+                        .iter()
+                        .map(|m| {
+                            let pred: Vec<i64> = m
+                                .predict(&x_val, Par::Seq)
+                                .into_iter()
+                                .map(|c| index.classes[c])
+                                .collect();
+                            class_score(cfg.metric, &pred, &y_val)
+                        })
+                        .collect()
+                })
+                .collect();
+            let cv = mean_over_folds(&per_fold);
+            let best = first_best(&cv, cfg.metric);
+            (cv, grid[best])
+        }
+    };
+    let par = Par::rayon(0);
+    let problem = LogisticProblem::new(train_x, dim, y_idx, k, par);
+    let (model, _) = problem.fit(lambda, None, FINAL_OPTS);
+    let pred: Vec<i64> = model
+        .predict(test_x, par)
+        .into_iter()
+        .map(|c| index.classes[c])
+        .collect();
+    Ok((cv, lambda, class_score(cfg.metric, &pred, yte)))
+}
+
+fn reg_score(metric: Metric, pred: &[f64], truth: &[f32], t: usize) -> f64 {
+    match metric {
+        Metric::Mse => metrics::mse(pred, truth),
+        _ => metrics::r2(pred, truth, t),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn regress(
+    train_x: &[f32],
+    ytr: &[f32],
+    test_x: &[f32],
+    yte: &[f32],
+    dim: usize,
+    t: usize,
+    grid: &[f64],
+    cfg: &ProbeConfig,
+) -> Result<(Vec<f64>, f64, f64, Vec<f64>)> {
+    let alpha_of = |l: f64| if cfg.paper_grid { 1.0 / l } else { l };
+    let (cv, lambda) = match cfg.lambda {
+        Some(l) => (Vec::new(), l),
+        None => {
+            let folds = kfold(train_x.len() / dim, cfg.folds, cfg.seed)?;
+            let alphas: Vec<f64> = grid.iter().map(|&l| alpha_of(l)).collect();
+            let per_fold: Vec<Vec<f64>> = folds
+                .par_iter()
+                .map(|fold| {
+                    let x_fit = gather(train_x, dim, &fold.fit);
+                    let y_fit = gather(ytr, t, &fold.fit);
+                    let truth = gather(ytr, t, &fold.val);
+                    let path = RidgePath::fit(&x_fit, &y_fit, dim, t)?;
+                    let preds = path.predict_path(&gather(train_x, dim, &fold.val), &alphas);
+                    Ok(preds
+                        .iter()
+                        .map(|p| reg_score(cfg.metric, p, &truth, t))
+                        .collect())
+                })
+                .collect::<Result<_>>()?;
+            let cv = mean_over_folds(&per_fold);
+            let best = first_best(&cv, cfg.metric);
+            (cv, grid[best])
+        }
+    };
+    let path = RidgePath::fit(train_x, ytr, dim, t)?;
+    let pred = path.predict(test_x, alpha_of(lambda));
+    Ok((
+        cv,
+        lambda,
+        reg_score(cfg.metric, &pred, yte, t),
+        metrics::r2_per_output(&pred, yte, t),
+    ))
+}
