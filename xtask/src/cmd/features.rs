@@ -1,10 +1,171 @@
-//! `cargo xtask features`: pooled backbone features of images.
+//! `cargo xtask features`: pooled backbone features of a folder (sorted paths) or a list of
+//! images, saved as safetensors under `features` with the model and preprocessing as metadata.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use candle_core::Device;
+use image::RgbImage;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use safetensors::tensor::{Dtype, TensorView};
+use sslinv_augment::Preprocess;
+use sslinv_encoders::load_encoder;
 
 /// Arguments of `cargo xtask features`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Model spec (ARCH:PATH, a registry name, hf:REPO:FILE, random:ARCH:seed=N, a+b).
+    #[arg(long)]
+    pub model: String,
+    /// A folder of .png/.jpg images (searched recursively, sorted by path) or a text file with
+    /// one image path per line (relative paths are taken from the file's folder).
+    #[arg(long)]
+    pub images: PathBuf,
+    /// Output safetensors file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Resize the shorter side to this (0: keep the size).
+    #[arg(long, default_value_t = 256)]
+    pub resize: u32,
+    /// Centre crop to this square (0: no crop).
+    #[arg(long, default_value_t = 224)]
+    pub crop: u32,
+    /// Images per forward pass.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// cpu or cuda.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+}
+
+fn device(name: &str) -> anyhow::Result<Device> {
+    match name {
+        "cpu" => Ok(Device::Cpu),
+        "cuda" => Device::new_cuda(0).context("opening CUDA device 0 (build with --features cuda)"),
+        other => bail!("unknown device `{other}` (cpu or cuda)"),
+    }
+}
+
+fn is_image(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
+/// The images a folder (recursive, sorted) or a list file names.
+fn image_paths(src: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if src.is_dir() {
+        let mut stack = vec![src.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in
+                std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))?
+            {
+                let path = entry?.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if is_image(&path) {
+                    out.push(path);
+                }
+            }
+        }
+        out.sort();
+    } else {
+        let text = std::fs::read_to_string(src)
+            .with_context(|| format!("reading image list {}", src.display()))?;
+        let base = src.parent().unwrap_or(Path::new("."));
+        out = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| base.join(l))
+            .collect();
+    }
+    if out.is_empty() {
+        bail!("no images in {}", src.display());
+    }
+    Ok(out)
+}
+
+fn decode(paths: &[PathBuf]) -> anyhow::Result<Vec<RgbImage>> {
+    paths
+        .par_iter()
+        .map(|p| {
+            Ok(image::open(p)
+                .with_context(|| format!("decoding {}", p.display()))?
+                .to_rgb8())
+        })
+        .collect()
+}
+
+fn write_features(
+    out: &Path,
+    data: &[f32],
+    n: usize,
+    d: usize,
+    meta: HashMap<String, String>,
+) -> anyhow::Result<()> {
+    let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let view = TensorView::new(Dtype::F32, vec![n, d], &bytes)?;
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let tmp = out.with_extension("safetensors.tmp");
+    safetensors::serialize_to_file([("features", view)], Some(meta), &tmp)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), out.display()))?;
+    Ok(())
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`features` is not built yet (issue 3)")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let dev = device(&args.device)?;
+    let paths = image_paths(&args.images)?;
+    let encoder = load_encoder(&args.model, &dev)
+        .with_context(|| format!("loading model `{}`", args.model))?;
+    let prep = Preprocess::new(
+        (args.resize > 0).then_some(args.resize),
+        (args.crop > 0).then_some(args.crop),
+    );
+    let bar = ProgressBar::new(paths.len() as u64);
+    bar.set_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} images {per_sec} eta {eta}",
+    )?);
+    let d = encoder.dim();
+    let mut data = Vec::with_capacity(paths.len() * d);
+    for chunk in paths.chunks(args.batch_size.max(1)) {
+        let images = decode(chunk)?;
+        let x = prep.to_tensor(&images, &dev)?;
+        let f = encoder
+            .features(&x)?
+            .to_device(&Device::Cpu)?
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        data.extend(f);
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish();
+    let meta = HashMap::from([
+        ("model".to_string(), args.model.clone()),
+        ("dataset".to_string(), args.images.display().to_string()),
+        (
+            "preprocess".to_string(),
+            format!(
+                "resize={},crop={},imagenet-normalise",
+                args.resize, args.crop
+            ),
+        ),
+        ("count".to_string(), paths.len().to_string()),
+    ]);
+    write_features(&args.out, &data, paths.len(), d, meta)?;
+    println!(
+        "{} x {d} features of {} images -> {}",
+        paths.len(),
+        paths.len(),
+        args.out.display()
+    );
+    Ok(())
 }
