@@ -12,7 +12,9 @@ Deterministic and re-runnable. It writes
       causal3dident/trainset/latents_{0..6}.npy (2 x 10 float64 each)
       cifar10-parquet/plain_text/{train,test}-00000-of-00001.parquet  the Hub's schema (img {bytes, path}, label),
           snappy, written with pyarrow (optional: skipped when pyarrow is not installed)
-The images that go with them are written by the Rust tests into temporary folders.
+      300w/{01_Indoor,02_Outdoor}/*.{png,pts} + expected.json  two faces cut from scikit-learn's flower.jpg and
+          what torchvision's crop on PIL gives for them under the paper's 300W convention (needs torchvision)
+The images that go with the other files are written by the Rust tests into temporary folders.
 """
 import os
 import pickle
@@ -156,6 +158,52 @@ def write_cifar_parquet():
         pq.write_table(table, os.path.join(d, f"{split}-00000-of-00001.parquet"), compression="snappy")
 
 
+def write_300w_parity():
+    """Two 300W-style faces and what torchvision on PIL makes of them with the paper's convention.
+
+    The crop is torchvision.transforms.functional.crop on the PIL image with the float landmark-box
+    corner, side max(ceil(w), ceil(h)); the points follow the paper's formula for resize(224) +
+    centre-crop(224) of that crop.
+    """
+    import json
+
+    import torchvision.transforms.functional as FT
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    d = os.path.join(FIX, "300w")
+    photo = load_sample_image("flower.jpg")
+    faces = [("01_Indoor/indoor_001", photo[100:148, 200:264], (7.5, 4.5), (30.25, 21.0)),
+             ("02_Outdoor/outdoor_001", photo[250:290, 300:356], (-3.2, 10.6), (40.0, 36.4))]
+    expected = {}
+    for name, pixels, (x0, y0), (span_x, span_y) in faces:
+        os.makedirs(os.path.dirname(os.path.join(d, name)), exist_ok=True)
+        Image.fromarray(np.ascontiguousarray(pixels)).save(os.path.join(d, name + ".png"))
+        pts = [(x0 + span_x * (k % 17) / 16.0, y0 + span_y * (k // 17) / 3.0) for k in range(68)]
+        with open(os.path.join(d, name + ".pts"), "w") as f:
+            f.write("version: 1\nn_points:  68\n{\n")
+            f.writelines(f"{x:.3f} {y:.3f}\n" for x, y in pts)
+            f.write("}\n")
+        pts = [(float(f"{x:.3f}"), float(f"{y:.3f}")) for x, y in pts]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        x1, y1 = min(xs), min(ys)
+        side = max(int(np.ceil(max(xs) - x1)), int(np.ceil(max(ys) - y1)))
+        crop = np.asarray(FT.crop(Image.open(os.path.join(d, name + ".png")).convert("RGB"), top=y1, left=x1, height=side, width=side))
+        # PIL rounds each box edge on its own, so a .5 corner can give a crop one pixel off square;
+        # resize(224) + centre-crop(224) then maps a point p to ((p - corner) - (dim - min) / 2) / min * 224.
+        h, w = crop.shape[:2]
+        m = min(h, w)
+        expected[name] = {
+            "width": w,
+            "height": h,
+            "crop_sum": int(crop.astype(np.int64).sum()),
+            "crop_corners": [crop[0, 0].tolist(), crop[-1, -1].tolist()],
+            "targets": [v for x, y in pts for v in (((x - x1) - (w - m) / 2) / m * 224, ((y - y1) - (h - m) / 2) / m * 224)],
+        }
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+
+
 if __name__ == "__main__":
     write_perm("lsp_2000.txt", 2000)
     write_perm("300w_600.txt", 600)
@@ -164,4 +212,5 @@ if __name__ == "__main__":
     write_lsp()
     write_causal3dident()
     write_cifar_parquet()
+    write_300w_parity()
     print("wrote", SPLITS, FIX)

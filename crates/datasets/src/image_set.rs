@@ -2,7 +2,7 @@
 
 use image::RgbImage;
 
-use crate::crop::SquareCrop;
+use crate::crop::CropBox;
 use crate::dataset::Dataset;
 use crate::error::{DatasetError, Result};
 use crate::source::ImageSource;
@@ -15,7 +15,7 @@ pub struct Item {
     /// The pixels.
     pub source: ImageSource,
     /// A square crop to cut after decoding (300W's landmark box, LSP's centre square).
-    pub crop: Option<SquareCrop>,
+    pub crop: Option<CropBox>,
 }
 
 impl Item {

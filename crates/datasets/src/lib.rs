@@ -28,7 +28,7 @@ pub mod target;
 pub mod views;
 
 pub use check::{CheckOptions, CheckReport, check};
-pub use crop::SquareCrop;
+pub use crop::CropBox;
 pub use dataset::Dataset;
 pub use error::{DatasetError, Result};
 pub use fetch::{FetchReport, fetch, hub_source, layout_help};

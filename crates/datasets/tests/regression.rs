@@ -230,3 +230,60 @@ fn causal3dident_latents_follow_image_folder_order() {
         .to_string();
     assert!(err.contains("latents_3.npy"), "{err}");
 }
+
+#[test]
+fn w300_matches_torchvision_crop_on_pil() {
+    // scripts/reference/datasets.py: torchvision's crop with the float landmark-box corner (PIL rounds
+    // each edge: 7.5 -> 8 but 38.5 -> 38, so the first crop is 30 x 32; outside the image is black) and
+    // the paper's point formula for resize(224) + centre-crop(224) of it.
+    let root = fixtures().join("300w");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("expected.json")).unwrap())
+            .unwrap();
+    let all = open("300w", &root, Split::All).unwrap();
+    assert_eq!(all.len(), 2);
+    for (i, name) in ["01_Indoor/indoor_001", "02_Outdoor/outdoor_001"]
+        .iter()
+        .enumerate()
+    {
+        let e = &expected[*name];
+        let img = all.image(i).unwrap();
+        let (w, h) = (
+            e["width"].as_u64().unwrap() as u32,
+            e["height"].as_u64().unwrap() as u32,
+        );
+        assert_eq!(img.dimensions(), (w, h), "{name}");
+        let sum: u64 = img.as_raw().iter().map(|&v| v as u64).sum();
+        assert_eq!(
+            sum,
+            e["crop_sum"].as_u64().unwrap(),
+            "{name}: crop pixels differ from PIL's"
+        );
+        let corner =
+            |v: &serde_json::Value| -> [u8; 3] { [0, 1, 2].map(|c| v[c].as_u64().unwrap() as u8) };
+        assert_eq!(
+            img.get_pixel(0, 0).0,
+            corner(&e["crop_corners"][0]),
+            "{name}"
+        );
+        assert_eq!(
+            img.get_pixel(w - 1, h - 1).0,
+            corner(&e["crop_corners"][1]),
+            "{name}"
+        );
+        let t = values(all.target(i));
+        let want: Vec<f64> = e["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(t.len(), want.len());
+        for (k, (a, b)) in t.iter().zip(&want).enumerate() {
+            assert!(
+                (*a as f64 - b).abs() < 1e-3,
+                "{name} target {k}: {a} vs {b}"
+            );
+        }
+    }
+}

@@ -8,7 +8,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::binfmt::read_mat;
-use crate::crop::SquareCrop;
+use crate::crop::CropBox;
 use crate::error::{DatasetError, Result};
 use crate::fsutil;
 use crate::image_set::{ImageSet, Item};
@@ -21,9 +21,9 @@ use crate::target::Targets;
 pub const JOINTS: usize = 14;
 
 /// Joints (x, y) of an image of size `width` x `height`, in the 224 frame of its centre square.
-pub fn to_frame(joints: &[[f64; 2]], width: u32, height: u32) -> (SquareCrop, Vec<f32>) {
-    let crop = SquareCrop::centre(width, height);
-    let side = crop.side.max(1) as f64;
+pub fn to_frame(joints: &[[f64; 2]], width: u32, height: u32) -> (CropBox, Vec<f32>) {
+    let crop = CropBox::centre(width, height);
+    let side = crop.width.max(1) as f64;
     let t = joints
         .iter()
         .flat_map(|j| {

@@ -1,15 +1,16 @@
 //! 300W: `01_Indoor/*.png` and `02_Outdoor/*.png` with `.pts` files of 68 points.
 //!
 //! As the paper: the image is cropped to the square of side `max(ceil(w), ceil(h))` of the landmark box,
-//! anchored at its top-left corner (PIL rounds the box; outside the image is black), and the points are
-//! given in the 224 x 224 frame of that crop resized. Splits: the paper's seeded permutation of the 600
+//! anchored at its top-left corner (PIL rounds each edge, so the crop can be one pixel off square;
+//! outside the image is black), and the points are given in the 224 x 224 frame of resize(224) +
+//! centre-crop(224) of that crop. Splits: the paper's seeded permutation of the 600
 //! sorted images cut 30/30/40 into train/val/test.
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::crop::SquareCrop;
+use crate::crop::CropBox;
 use crate::error::{DatasetError, Result};
 use crate::fsutil;
 use crate::image_set::{ImageSet, Item};
@@ -25,7 +26,10 @@ pub const POINTS: usize = 68;
 pub const OUT: f64 = 224.0;
 
 /// The paper's crop for a set of points and the points in the 224 frame (x0, y0, x1, y1, ...).
-pub fn landmark_crop(points: &[[f64; 2]]) -> (SquareCrop, Vec<f32>) {
+///
+/// The box is PIL's crop of the float square at the landmark box's corner (which can come out one
+/// pixel off square); the points follow resize(224) + centre-crop(224) of that crop.
+pub fn landmark_crop(points: &[[f64; 2]]) -> (CropBox, Vec<f32>) {
     let (mut x1, mut x2, mut y1, mut y2) = (
         f64::INFINITY,
         f64::NEG_INFINITY,
@@ -39,18 +43,15 @@ pub fn landmark_crop(points: &[[f64; 2]]) -> (SquareCrop, Vec<f32>) {
         y2 = y2.max(p[1]);
     }
     let side = (x2 - x1).ceil().max((y2 - y1).ceil()).max(1.0);
-    // PIL's crop rounds the box with Python's round (ties to even).
-    let crop = SquareCrop {
-        left: x1.round_ties_even() as i64,
-        top: y1.round_ties_even() as i64,
-        side: side as u32,
-    };
+    let crop = CropBox::pil(x1, y1, side, side);
+    let (w, h) = (crop.width.max(1) as f64, crop.height.max(1) as f64);
+    let m = w.min(h);
     let targets = points
         .iter()
         .flat_map(|p| {
             [
-                ((p[0] - x1) / side * OUT) as f32,
-                ((p[1] - y1) / side * OUT) as f32,
+                (((p[0] - x1) - (w - m) / 2.0) / m * OUT) as f32,
+                (((p[1] - y1) - (h - m) / 2.0) / m * OUT) as f32,
             ]
         })
         .collect();
@@ -77,7 +78,7 @@ fn list(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
 /// Loads a 300W split (targets: 136 values, 68 (x, y) points in the 224 frame).
 pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
     let (images, pts_files) = list(root)?;
-    let parsed: Vec<(SquareCrop, Vec<f32>)> = pts_files
+    let parsed: Vec<(CropBox, Vec<f32>)> = pts_files
         .par_iter()
         .map(|p| {
             let pts = read_pts(p)?;
