@@ -59,17 +59,15 @@ pub fn center_crop(img: &RgbImage, cw: u32, ch: u32) -> RgbImage {
 
 /// Mirrors left to right.
 pub fn hflip(img: &RgbImage) -> RgbImage {
-    let w = img.width() as usize;
-    let mut out = img.clone();
-    for row in out.as_mut().chunks_exact_mut(w * 3) {
-        let n = row.len() / 3;
-        for x in 0..n / 2 {
-            for c in 0..3 {
-                row.swap(x * 3 + c, (n - 1 - x) * 3 + c);
-            }
+    let stride = (img.width() as usize * 3).max(1);
+    let src = img.as_raw();
+    let mut out = vec![0u8; src.len()];
+    for (drow, srow) in out.chunks_exact_mut(stride).zip(src.chunks_exact(stride)) {
+        for (d, s) in drow.chunks_exact_mut(3).zip(srow.chunks_exact(3).rev()) {
+            d.copy_from_slice(s);
         }
     }
-    out
+    RgbImage::from_raw(img.width(), img.height(), out).expect("same size")
 }
 
 /// Mirrors top to bottom.
