@@ -64,6 +64,19 @@ fn resnet_checkpoint_has_torchvision_keys_and_reloads() {
     let a = values(&loaded.features(&x).unwrap());
     let b = values(&run.backbone.features(&x).unwrap());
     assert_eq!(a, b);
+
+    // The model-spec path `xtask features --model resnet18:<file>` takes (width and stem come
+    // from the JSON next to the weights).
+    let spec = format!("resnet18:{}", run.paths.weights.display());
+    let encoder = sslinv_encoders::load_encoder(&spec, &dev).unwrap();
+    assert_eq!(encoder.dim(), 64);
+    let c = values(&encoder.features(&x).unwrap());
+    let worst = a
+        .iter()
+        .zip(&c)
+        .map(|(p, q)| (p - q).abs())
+        .fold(0f32, f32::max);
+    assert!(worst < 1e-4, "load_encoder features differ by {worst}");
 }
 
 #[test]
