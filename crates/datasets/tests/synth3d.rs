@@ -363,3 +363,79 @@ fn quick_config_generates_in_seconds() {
     // Generous for a debug-profile build on a busy 2-core machine; release is ~50x faster.
     assert!(secs < 30.0, "quick config took {secs:.1} s");
 }
+
+#[test]
+fn landmarks_keep_their_meaning_across_classes() {
+    // Landmark k is the support point towards DIRECTIONS[k]; support points are monotone in the
+    // direction, so at the identity pose +x landmarks are never left of their -x twins and +y
+    // landmarks never below their -y twins (screen y grows downwards).
+    let dirs: [[f32; 3]; 8] = [
+        [-1.0, 1.0, 1.0],
+        [1.0, 1.0, 1.0],
+        [-1.0, -1.0, 1.0],
+        [1.0, -1.0, 1.0],
+        [-1.0, 1.0, -1.0],
+        [1.0, 1.0, -1.0],
+        [-1.0, -1.0, -1.0],
+        [1.0, -1.0, -1.0],
+    ];
+    for class in 0..Latents::CLASS_COUNT as i64 {
+        let l = Latents {
+            yaw: 0.0,
+            pitch: 0.0,
+            roll: 0.0,
+            ..base_latents(class)
+        };
+        let s = Synth3d::render_sample(&l, 64).unwrap();
+        for a in 0..8 {
+            for b in 0..8 {
+                let (da, db) = (dirs[a], dirs[b]);
+                if da[1] == db[1] && da[2] == db[2] && da[0] > db[0] {
+                    assert!(
+                        s.landmarks[a][0] >= s.landmarks[b][0] - 1e-3,
+                        "class {class}: {a} left of {b}"
+                    );
+                }
+                if da[0] == db[0] && da[2] == db[2] && da[1] > db[1] {
+                    assert!(
+                        s.landmarks[a][1] <= s.landmarks[b][1] + 1e-3,
+                        "class {class}: {a} below {b}"
+                    );
+                }
+            }
+        }
+        // The extent of the landmarks spans a good part of the object.
+        let xs: Vec<f32> = s.landmarks.iter().map(|p| p[0]).collect();
+        let span = xs.iter().cloned().fold(f32::MIN, f32::max)
+            - xs.iter().cloned().fold(f32::MAX, f32::min);
+        assert!(span > 5.0, "class {class}: landmarks span only {span} px");
+    }
+}
+
+#[test]
+fn latent_vectors_are_scaled_to_their_ranges() {
+    let data = Synth3d::generate(&Synth3dConfig {
+        seed: 9,
+        size: 16,
+        n_pretrain: 200,
+        n_train: 0,
+        n_test: 0,
+        n_groups: 0,
+        views_per_group: 0,
+    })
+    .unwrap();
+    for l in &data.pretrain_latents {
+        let v = l.to_vec();
+        assert_eq!(v.len(), Latents::NAMES.len());
+        for (name, x) in Latents::NAMES.iter().zip(&v) {
+            let range = if name.ends_with("_cos") || name.ends_with("_sin") {
+                -1.0..=1.0
+            } else {
+                0.0..=1.0
+            };
+            assert!(range.contains(x), "{name} = {x}");
+        }
+    }
+    let hues: Vec<f32> = data.pretrain_latents.iter().map(|l| l.object_hue).collect();
+    assert!(hues.iter().any(|&h| h < 0.2) && hues.iter().any(|&h| h > 0.8));
+}

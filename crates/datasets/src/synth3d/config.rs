@@ -5,7 +5,7 @@ use super::render::MAX_SIZE;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the renderer's output changes, so stale caches are not reused.
-pub const RENDERER_VERSION: u32 = 2;
+pub const RENDERER_VERSION: u32 = 3;
 
 /// Sizes of the generated splits. Every image is a pure function of `(seed, split, index)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

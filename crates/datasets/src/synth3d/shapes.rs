@@ -66,11 +66,13 @@ fn build(class: usize) -> Mesh {
                 .fold(polygon(&c), Mesh::merge)
         }
         6 => {
+            // The girdle's corners sit between the axes so the corner-direction landmarks land on
+            // four different corners instead of collapsing onto one.
             let ring = [
-                v(0.6, 0.0, 0.0),
-                v(0.0, 0.0, 0.6),
-                v(-0.6, 0.0, 0.0),
-                v(0.0, 0.0, -0.6),
+                v(0.42, 0.0, 0.42),
+                v(-0.42, 0.0, 0.42),
+                v(-0.42, 0.0, -0.42),
+                v(0.42, 0.0, -0.42),
             ];
             let (top, bottom) = (v(0.0, 0.55, 0.0), v(0.0, -1.0, 0.0));
             (0..4).fold(Mesh::default(), |m, i| {
