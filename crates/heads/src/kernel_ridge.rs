@@ -108,6 +108,38 @@ fn target_rows(y: &[f32], idx: &[usize], t: usize) -> Vec<f32> {
         .collect()
 }
 
+/// Test predictions (row-major) of RBF kernel ridge at fixed `alpha`, `gamma` on features
+/// standard-scaled with the training statistics.
+pub fn kernel_ridge_predict(
+    train_x: &[f32],
+    train_y: &[f32],
+    test_x: &[f32],
+    dim: usize,
+    alpha: f64,
+    gamma: f64,
+) -> Result<Vec<f64>> {
+    let n = rows_of(train_x, dim, "kernel ridge train features")?;
+    let m = rows_of(test_x, dim, "kernel ridge test features")?;
+    if train_y.is_empty() || !train_y.len().is_multiple_of(n) {
+        return Err(HeadsError::Shape(format!(
+            "{n} training rows but {} target values",
+            train_y.len()
+        )));
+    }
+    let t = train_y.len() / n;
+    let all: Vec<usize> = (0..n).collect();
+    let test_idx: Vec<usize> = (0..m).collect();
+    let sc = StandardScaler::fit(train_x, dim, &all);
+    let (a, b) = (sc.transform(train_x, &all), sc.transform(test_x, &test_idx));
+    Ok(fit_predict(
+        &rbf(&a, &a, dim, gamma),
+        &rbf(&b, &a, dim, gamma),
+        &target_mat(train_y, &all, t),
+        &[alpha],
+    )?
+    .remove(0))
+}
+
 /// RBF kernel ridge: 5-fold seeded CV over alpha x gamma on standard-scaled features (the scaler
 /// fit on each fit split), refit on all training rows, per-output R^2 on the test rows.
 /// Targets are row-major; their width is inferred from the row count.

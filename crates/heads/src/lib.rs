@@ -18,7 +18,7 @@ pub mod scaler;
 
 pub use error::{HeadsError, Result};
 pub use grid::{logspace, paper_grid};
-pub use kernel_ridge::{KernelRidgeResult, kernel_ridge_cv};
+pub use kernel_ridge::{KernelRidgeResult, kernel_ridge_cv, kernel_ridge_predict};
 pub use labels::Labels;
 pub use metrics::Metric;
 pub use probe::{ProbeConfig, ProbeResult, Task, probe};
