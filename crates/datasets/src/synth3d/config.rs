@@ -26,6 +26,13 @@ pub struct Synth3dConfig {
     pub views_per_group: usize,
 }
 
+impl Default for Synth3dConfig {
+    /// The demo config.
+    fn default() -> Synth3dConfig {
+        Synth3dConfig::demo()
+    }
+}
+
 impl Synth3dConfig {
     /// The demo's data: 10k pretraining, 5k probe (4k train + 1k test), 100 groups of 8 per kind.
     pub fn demo() -> Synth3dConfig {

@@ -19,6 +19,9 @@ pub enum Synth3dError {
         /// The names that exist, comma separated.
         known: String,
     },
+    /// A view-group kind name other than `viewpoint`, `illumination` or `temperature`.
+    #[error("unknown synth3d group kind `{0}` (known: viewpoint, illumination, temperature)")]
+    UnknownGroupKind(String),
     /// Reading or writing a cache file failed.
     #[error("synth3d cache {path}: {source}")]
     Io {

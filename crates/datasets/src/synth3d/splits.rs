@@ -2,6 +2,7 @@
 //! one factor of a fixed object instance.
 
 use super::config::Synth3dConfig;
+use super::error::Synth3dError;
 use super::latents::{Latents, ranges};
 use super::seeds::item_rng;
 use rand::Rng;
@@ -42,6 +43,24 @@ impl GroupKind {
             GroupKind::Illumination => "illumination",
             GroupKind::Temperature => "temperature",
         }
+    }
+}
+
+impl std::fmt::Display for GroupKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for GroupKind {
+    type Err = Synth3dError;
+
+    /// Parses `viewpoint`, `illumination` or `temperature` (case-insensitive).
+    fn from_str(s: &str) -> Result<GroupKind, Synth3dError> {
+        GroupKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| Synth3dError::UnknownGroupKind(s.to_string()))
     }
 }
 
