@@ -8,6 +8,16 @@ use candle_core::{Tensor, Var};
 
 /// NCHW convolution without bias, groups 1.
 pub fn conv2d(x: &Tensor, w: &Tensor, stride: usize, padding: usize) -> Result<Tensor> {
+    let (o, c, kh, kw) = w.dims4()?;
+    if (kh, kw, stride, padding) == (1, 1, 1, 0) {
+        // A 1x1 convolution is one matmul per image; candle's conv path adds copies around it
+        // (measured 1.5-2x slower on ResNet-50's 56x56 bottleneck convolutions).
+        let (n, _, h, wd) = x.dims4()?;
+        let y = w
+            .reshape((o, c))?
+            .broadcast_matmul(&x.reshape((n, c, h * wd))?)?;
+        return Ok(y.reshape((n, o, h, wd))?);
+    }
     Ok(x.conv2d(w, padding, stride, 1, 1)?)
 }
 

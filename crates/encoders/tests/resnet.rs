@@ -226,3 +226,32 @@ fn random_init_is_seeded_and_kaiming_fan_out() {
     assert!((std / want - 1.0).abs() < 0.02, "std {std} want {want}");
     assert_eq!(a["bn1.weight"].to_vec1::<f32>().unwrap(), vec![1.0; 64]);
 }
+
+#[test]
+fn pointwise_convolution_shortcut_matches_candle_forwards_and_backwards() {
+    let x = candle_core::Var::from_tensor(&input(2, 6).repeat((1, 2, 1, 1)).unwrap()).unwrap();
+    let w = candle_core::Var::from_tensor(
+        &Tensor::randn(0f32, 1f32, (5, 6, 1, 1), &Device::Cpu).unwrap(),
+    )
+    .unwrap();
+    let ours = sslinv_encoders::ops::conv2d(x.as_tensor(), w.as_tensor(), 1, 0).unwrap();
+    let theirs = x.as_tensor().conv2d(w.as_tensor(), 0, 1, 1, 1).unwrap();
+    let close = |a: &Tensor, b: &Tensor| {
+        let d = (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(d < 1e-4, "max difference {d}");
+    };
+    close(&ours, &theirs);
+    let g1 = (ours.sqr().unwrap().sum_all().unwrap()).backward().unwrap();
+    let g2 = (theirs.sqr().unwrap().sum_all().unwrap())
+        .backward()
+        .unwrap();
+    close(g1.get(&w).unwrap(), g2.get(&w).unwrap());
+    close(g1.get(&x).unwrap(), g2.get(&x).unwrap());
+}
