@@ -40,6 +40,8 @@ pub struct CheckpointMeta {
     pub total_steps: u64,
     /// Run seed.
     pub seed: u64,
+    /// Number of training images (a resume must see the same set).
+    pub n_images: usize,
     /// The full configuration, hyper-parameters included.
     pub config: PretrainConfig,
     /// Projector shape.

@@ -65,9 +65,15 @@ fn mean_tail(h: &[StepLog], f: impl Fn(&StepLog) -> f32) -> Option<f32> {
     (!tail.is_empty()).then(|| tail.iter().map(&f).sum::<f32>() / tail.len() as f32)
 }
 
-fn check_same(meta: &CheckpointMeta, cfg: &PretrainConfig, json: &Path) -> Result<()> {
+fn check_same(
+    meta: &CheckpointMeta,
+    cfg: &PretrainConfig,
+    n_images: usize,
+    json: &Path,
+) -> Result<()> {
     let old = &meta.config;
     let diffs = [
+        ("number of images", meta.n_images != n_images),
         ("objective", old.objective != cfg.objective),
         ("policy", old.policy != cfg.policy),
         ("arch", old.arch != cfg.arch),
@@ -93,6 +99,7 @@ struct Saver<'a> {
     paths: &'a CheckpointPaths,
     total: u64,
     steps_per_epoch: u64,
+    n_images: usize,
 }
 
 impl Saver<'_> {
@@ -137,6 +144,7 @@ impl Saver<'_> {
             step,
             total_steps: self.total,
             seed: self.cfg.seed,
+            n_images: self.n_images,
             config: self.cfg.clone(),
             projector: learner.projector_spec().clone(),
             predictor: learner.predictor_spec().cloned(),
@@ -193,7 +201,7 @@ pub fn pretrain_with<B: Backbone>(
     let mut start = 0;
     if resume && paths.json.is_file() {
         let meta = read_meta(&paths.json)?;
-        check_same(&meta, cfg, &paths.json)?;
+        check_same(&meta, cfg, images.len(), &paths.json)?;
         let state = read_tensors(&paths.state, &cfg.device)?;
         let saved: Vec<i64> = state
             .get("meta.step")
@@ -229,6 +237,7 @@ pub fn pretrain_with<B: Backbone>(
         paths: &paths,
         total,
         steps_per_epoch,
+        n_images: images.len(),
     };
     let bar = if progress {
         ProgressBar::new(end.saturating_sub(start))
