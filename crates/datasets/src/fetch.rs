@@ -193,6 +193,7 @@ pub fn fetch(name: &str, root: &Path, progress: bool) -> Result<FetchReport> {
     }
     let dest = root.join(src.dest);
     std::fs::create_dir_all(&dest).map_err(|e| DatasetError::io(&dest, e))?;
+    let before = archives_under(&dest)?;
     let mut archives = 0;
     for file in &wanted {
         let cached = repo
@@ -210,6 +211,7 @@ pub fn fetch(name: &str, root: &Path, progress: bool) -> Result<FetchReport> {
             std::fs::copy(&cached, &target).map_err(|e| DatasetError::io(&target, e))?;
         }
     }
+    archives += unpack_nested(&dest, &before)?;
     Ok(FetchReport {
         dataset: canon.into(),
         repo: src.repo.into(),
@@ -217,6 +219,27 @@ pub fn fetch(name: &str, root: &Path, progress: bool) -> Result<FetchReport> {
         archives,
         root: root.to_path_buf(),
     })
+}
+
+fn archives_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    Ok(fsutil::walk_files(dir, &["zip", "tar", "gz", "tgz"])?
+        .into_iter()
+        .filter(|p| is_archive(&fsutil::file_name(p)))
+        .collect())
+}
+
+/// Unpacks, next to themselves, the archives that unpacking left under `dest` (not those in `before`),
+/// one level deep: the official Caltech101 zip holds `101_ObjectCategories.tar.gz`, for example.
+pub fn unpack_nested(dest: &Path, before: &[PathBuf]) -> Result<usize> {
+    let mut n = 0;
+    for inner in archives_under(dest)? {
+        if before.contains(&inner) {
+            continue;
+        }
+        unpack(&inner, inner.parent().unwrap_or(dest))?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// True for the archive types `unpack` handles.

@@ -86,3 +86,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(&tmp, bytes).map_err(|e| DatasetError::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| DatasetError::io(path, e))
 }
+
+/// The folder holding `marker`: `root` itself, or the one sub-folder of `root` that holds it (archives
+/// often unpack into a folder of their own). Falls back to `root`, so errors name `root/marker`.
+pub fn find_base(root: &Path, marker: &str) -> PathBuf {
+    if root.join(marker).exists() {
+        return root.to_path_buf();
+    }
+    let hits: Vec<PathBuf> = subdirs(root)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d.join(marker).exists())
+        .collect();
+    match hits.as_slice() {
+        [one] => one.clone(),
+        _ => root.to_path_buf(),
+    }
+}

@@ -216,6 +216,26 @@ fn caltech101_case_sensitive_classes_and_30_train_per_class_split_file() {
         [5, 3, 1]
     );
     assert!(train.origin(0).contains("BACKGROUND_Google"));
+    // An archive that unpacked into a folder of its own is found one level down.
+    let nested = tempfile::tempdir().unwrap();
+    std::fs::rename(
+        root.path().join("101_ObjectCategories"),
+        nested.path().join("101_ObjectCategories"),
+    )
+    .ok();
+    let wrapped = tempfile::tempdir().unwrap();
+    std::fs::rename(nested.path(), wrapped.path().join("caltech-101")).unwrap();
+    assert_eq!(
+        open("caltech101", wrapped.path(), Split::Test)
+            .unwrap()
+            .len(),
+        9
+    );
+    std::fs::rename(
+        wrapped.path().join("caltech-101/101_ObjectCategories"),
+        root.path().join("101_ObjectCategories"),
+    )
+    .unwrap();
     let split_file = root.path().join("caltech101_split.txt");
     let text = std::fs::read_to_string(&split_file).unwrap();
     assert_eq!(text.lines().filter(|l| l.starts_with("train ")).count(), 90);

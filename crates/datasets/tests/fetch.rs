@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use sslinv_datasets::fetch::{check_reachable, is_archive, unpack};
+use sslinv_datasets::fetch::{check_reachable, is_archive, unpack, unpack_nested};
 use sslinv_datasets::{hub_source, layout_help};
 
 #[test]
@@ -79,4 +79,44 @@ fn zip_archives_unpack_inside_the_destination_only() {
     std::fs::write(&archive, b"not a zip").unwrap();
     let err = unpack(&archive, &dest).unwrap_err().to_string();
     assert!(err.contains("flowers.zip"), "{err}");
+}
+
+fn zip_with(path: &std::path::Path, entries: &[(&str, &[u8])]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in entries {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn archives_inside_archives_are_unpacked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = dir.path().join("inner.zip");
+    zip_with(
+        &inner,
+        &[("101_ObjectCategories/accordion/image_0001.jpg", b"jpg")],
+    );
+    let outer = dir.path().join("caltech-101.zip");
+    zip_with(
+        &outer,
+        &[(
+            "caltech-101/101_ObjectCategories.zip",
+            &std::fs::read(&inner).unwrap(),
+        )],
+    );
+    let dest = dir.path().join("root");
+    std::fs::create_dir_all(dest.join("old")).unwrap();
+    // An archive that was there before is left alone.
+    zip_with(&dest.join("old/keep.zip"), &[("x.txt", b"x")]);
+    let before = vec![dest.join("old/keep.zip")];
+    unpack(&outer, &dest).unwrap();
+    assert_eq!(unpack_nested(&dest, &before).unwrap(), 1);
+    assert!(
+        dest.join("caltech-101/101_ObjectCategories/accordion/image_0001.jpg")
+            .is_file()
+    );
+    assert!(!dest.join("old/x.txt").exists());
 }

@@ -26,6 +26,8 @@ pub const SPLIT_FILE: &str = "caltech101_split.txt";
 
 /// Loads a Caltech101 split.
 pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
+    let base = fsutil::find_base(root, "101_ObjectCategories");
+    let root = base.as_path();
     let dir = root.join("101_ObjectCategories");
     fsutil::require(
         &dir,

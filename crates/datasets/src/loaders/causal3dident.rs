@@ -29,7 +29,7 @@ fn split_dir(root: &Path, split: Split) -> Result<std::path::PathBuf> {
 
 /// Loads a split; `latent_targets` picks the 10 latents (true) or the class id (false) as targets.
 pub fn load(root: &Path, split: Split, latent_targets: bool) -> Result<ImageSet> {
-    let dir = split_dir(root, split)?;
+    let dir = split_dir(&crate::fsutil::find_base(root, "trainset"), split)?;
     let (items, ids, classes) = image_folder::scan(&dir)?;
     let name = if latent_targets {
         "causal3dident"

@@ -71,11 +71,7 @@ fn parse_landmarks(path: &Path) -> Result<HashMap<String, [f32; 2 * POINTS]>> {
 
 /// Loads a CelebA split with the 10 landmark coordinates as regression targets.
 pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
-    let base = if root.join("celeba").join("list_eval_partition.txt").exists() {
-        root.join("celeba")
-    } else {
-        root.to_path_buf()
-    };
+    let base = fsutil::find_base(root, "list_eval_partition.txt");
     let landmarks = parse_landmarks(&base.join("list_landmarks_align_celeba.txt"))?;
     let part_path = base.join("list_eval_partition.txt");
     let text = fsutil::read_text(&part_path)?;

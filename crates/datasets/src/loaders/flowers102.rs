@@ -11,6 +11,8 @@ use crate::target::Targets;
 
 /// Loads a Flowers102 split, images in the order `setid.mat` lists them.
 pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
+    let base = crate::fsutil::find_base(root, "imagelabels.mat");
+    let root = base.as_path();
     let labels_path = root.join("imagelabels.mat");
     let labels = read_mat(&labels_path, "labels")?.values;
     let numbers: Vec<f64> = match split {

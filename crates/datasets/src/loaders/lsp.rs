@@ -38,6 +38,8 @@ pub fn to_frame(joints: &[[f64; 2]], width: u32, height: u32) -> (CropBox, Vec<f
 
 /// Loads an LSP split (targets: 28 values, 14 (x, y) joints in the 224 frame).
 pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
+    let base = fsutil::find_base(root, "joints.mat");
+    let root = base.as_path();
     let images = fsutil::files_with_ext(&root.join("images"), &["jpg"])?;
     let mat_path = root.join("joints.mat");
     let joints = read_mat(&mat_path, "joints")?;

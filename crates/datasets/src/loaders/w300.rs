@@ -77,6 +77,8 @@ fn list(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
 
 /// Loads a 300W split (targets: 136 values, 68 (x, y) points in the 224 frame).
 pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
+    let base = fsutil::find_base(root, "01_Indoor");
+    let root = base.as_path();
     let (images, pts_files) = list(root)?;
     let parsed: Vec<(CropBox, Vec<f32>)> = pts_files
         .par_iter()

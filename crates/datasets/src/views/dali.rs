@@ -8,7 +8,7 @@ use crate::views::ViewGroups;
 
 /// One group per scene folder, ordered by number.
 pub fn open(root: &Path) -> Result<ViewGroups> {
-    let dir = root.join("input").join("png");
+    let dir = fsutil::find_base(root, "input").join("input").join("png");
     let mut keyed = Vec::new();
     for scene in fsutil::subdirs(&dir)? {
         let name = fsutil::file_name(&scene);

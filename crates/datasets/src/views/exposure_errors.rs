@@ -9,6 +9,8 @@ use crate::views::ViewGroups;
 
 /// One group per ground-truth image: the ground truth first, then its exposures.
 pub fn open(root: &Path) -> Result<ViewGroups> {
+    let base = fsutil::find_base(root, "GT_IMAGES");
+    let root = base.as_path();
     let gts = fsutil::files_with_ext(&root.join("GT_IMAGES"), &["jpg", "jpeg", "png"])?;
     let inputs = fsutil::files_with_ext(&root.join("INPUT_IMAGES"), &["jpg", "jpeg", "png"])?;
     let mut keyed = Vec::new();
