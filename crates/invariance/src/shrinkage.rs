@@ -32,11 +32,11 @@ pub(crate) fn diagonal_intensity(m: &Moments) -> f64 {
     (var_sum / den).clamp(0.0, 1.0)
 }
 
-/// Covariance with off-diagonal entries scaled by (1 - lambda) and `ridge` added to the diagonal.
-pub(crate) fn shrink(cov: &Mat<f64>, lambda: f64, ridge: f64) -> Mat<f64> {
+/// Covariance with off-diagonal entries scaled by (1 - lambda) and `ridge[i]` added to diagonal entry i.
+pub(crate) fn shrink(cov: &Mat<f64>, lambda: f64, ridge: &[f64]) -> Mat<f64> {
     Mat::from_fn(cov.nrows(), cov.ncols(), |i, j| {
         if i == j {
-            cov[(i, j)] + ridge
+            cov[(i, j)] + ridge[i]
         } else {
             (1.0 - lambda) * cov[(i, j)]
         }

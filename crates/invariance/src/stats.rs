@@ -27,7 +27,7 @@ pub struct FeatureStats {
     pub covariance: Vec<f64>,
     /// Off-diagonal shrinkage toward the diagonal, in [0, 1] (0: none).
     pub shrinkage: f64,
-    /// Value added to the diagonal when shrinkage alone left it singular (0: none).
+    /// Value added to the diagonal of zero-variance features (or of all, as a last resort; 0: none).
     pub ridge: f64,
     /// Lower Cholesky factor L of the inverse covariance, row-major D x D (f64).
     pub whitening: Vec<f64>,
@@ -215,21 +215,41 @@ fn regularise(
         return Ok((cov.clone(), 0.0, 0.0, llt));
     }
     let start = intensity();
-    // Zero-variance features (dead units) keep even the diagonal singular: they get a small
-    // ridge from the start, so they do not force the whole matrix onto its diagonal.
+    // Zero-variance features (dead units) keep even the diagonal singular: they alone get a
+    // small ridge from the start, so they neither force the whole matrix onto its diagonal nor
+    // hide the rank deficiency of the live features.
     let mean_var = (0..d).map(|i| cov[(i, i)]).sum::<f64>() / d as f64;
-    let dead = (0..d).any(|i| cov[(i, i)] <= MIN_PIVOT_RATIO * max_var);
-    let base_ridge = if dead { mean_var * 1e-6 } else { 0.0 };
+    let floor = mean_var * 1e-6;
+    let dead: Vec<f64> = (0..d)
+        .map(|i| {
+            if cov[(i, i)] <= MIN_PIVOT_RATIO * max_var {
+                floor
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let recorded = if dead.iter().any(|&r| r > 0.0) {
+        floor
+    } else {
+        0.0
+    };
     // The estimate first, then halve the distance to the diagonal, then the diagonal itself,
-    // then larger ridges.
-    let mut tries: Vec<(f64, f64)> = vec![(start, base_ridge)];
-    tries.extend((1..=6).map(|i| (1.0 - (1.0 - start) * 0.5f64.powi(i), base_ridge)));
-    tries.push((1.0, base_ridge));
-    tries.extend([5, 4, 3].map(|p| (1.0, mean_var * 10f64.powi(-p))));
-    for (lambda, ridge) in tries {
-        let shrunk = shrink(cov, lambda, ridge);
+    // then ridges on every feature.
+    let mut tries: Vec<(f64, Vec<f64>, f64)> = vec![(start, dead.clone(), recorded)];
+    tries.extend((1..=6).map(|i| (1.0 - (1.0 - start) * 0.5f64.powi(i), dead.clone(), recorded)));
+    tries.push((1.0, dead.clone(), recorded));
+    tries.extend([5, 4, 3].map(|p| {
+        (
+            1.0,
+            vec![mean_var * 10f64.powi(-p); d],
+            mean_var * 10f64.powi(-p),
+        )
+    }));
+    for (lambda, ridge, value) in tries {
+        let shrunk = shrink(cov, lambda, &ridge);
         if let Some(llt) = try_llt(&shrunk) {
-            return Ok((shrunk, lambda, ridge, llt));
+            return Ok((shrunk, lambda, value, llt));
         }
     }
     Err(InvarianceError::Degenerate {

@@ -267,3 +267,18 @@ fn cache_round_trips_and_keys_separate_inputs() {
     std::fs::write(cache.path(&key), b"garbage").unwrap();
     assert!(cache.load(&key).is_err());
 }
+
+#[test]
+fn two_rows_with_dead_features_still_shrink_the_live_ones() {
+    // Rank 1 covariance with some dead features: a ridge on the dead ones must not pass off
+    // the live, rank-deficient block as invertible.
+    let (n, d) = (2, 8);
+    let mut x = features(n, d, 8);
+    for r in x.chunks_mut(d) {
+        r[3] = 1.0;
+    }
+    let s = FeatureStats::from_features(&x, n, d).unwrap();
+    assert!(s.shrinkage > 0.0, "shrinkage {}", s.shrinkage);
+    assert!(s.ridge > 0.0);
+    assert!(inverse_error(&s) < 1e-6);
+}
