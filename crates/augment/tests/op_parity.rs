@@ -35,7 +35,6 @@ fn ops_match_torchvision_on_pil() {
         }
         let d = diff(&got, &want);
         let kind = case["kind"].as_str().unwrap();
-        eprintln!("{name}: {d:?}");
         if !within_tolerance(kind, &d) {
             failures.push(format!("{name} ({kind}): {d:?}"));
         }
@@ -48,4 +47,22 @@ fn ops_match_torchvision_on_pil() {
         failures.join("\n")
     );
     assert!(checked >= 80, "only {checked} cases checked");
+}
+
+#[test]
+fn every_deterministic_op_has_fixtures_for_both_photos() {
+    let m = manifest();
+    for &op in sslinv_augment::OP_NAMES {
+        if op == "elastic" {
+            continue; // random, no reference parity
+        }
+        let inputs: std::collections::BTreeSet<&str> = m["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["op"] == op)
+            .map(|c| c["input"].as_str().unwrap())
+            .collect();
+        assert_eq!(inputs.len(), 2, "{op} has fixtures for {inputs:?}");
+    }
 }
