@@ -76,7 +76,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         decode: !args.no_decode,
         limit: args.limit,
     };
-    let report = sslinv_datasets::check(&args.dataset, &args.root, opts)
+    // Decoding a large split takes a while: show that work is going on (stderr, so --json stays clean).
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message(format!(
+        "checking {} under {}",
+        args.dataset,
+        args.root.display()
+    ));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let result = sslinv_datasets::check(&args.dataset, &args.root, opts);
+    spinner.finish_and_clear();
+    let report = result
         .with_context(|| format!("checking `{}` under {}", args.dataset, args.root.display()))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
