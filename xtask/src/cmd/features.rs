@@ -169,3 +169,48 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_sorted_and_lists_are_relative_to_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("b")).unwrap();
+        for name in ["b/z.png", "a.jpg", "b/c.JPEG", "notes.txt"] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let got = image_paths(dir.path()).unwrap();
+        let names: Vec<_> = got
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(names, ["a.jpg", "b/c.JPEG", "b/z.png"].map(PathBuf::from));
+        let list = dir.path().join("list.txt");
+        std::fs::write(&list, "# images\nb/z.png\n\na.jpg\n").unwrap();
+        assert_eq!(
+            image_paths(&list).unwrap(),
+            vec![dir.path().join("b/z.png"), dir.path().join("a.jpg")]
+        );
+        assert!(image_paths(&dir.path().join("b/nothing")).is_err());
+    }
+
+    #[test]
+    fn features_file_round_trips_with_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("sub/f.safetensors");
+        let meta = HashMap::from([("model".to_string(), "random:resnet18:seed=0".to_string())]);
+        write_features(&out, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3, meta).unwrap();
+        let bytes = std::fs::read(&out).unwrap();
+        let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+        assert_eq!(
+            header.metadata().as_ref().unwrap()["model"],
+            "random:resnet18:seed=0"
+        );
+        let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        let t = st.tensor("features").unwrap();
+        assert_eq!(t.shape(), &[2, 3]);
+        assert!(!dir.path().join("sub/f.safetensors.tmp").exists());
+    }
+}
