@@ -228,30 +228,57 @@ fn random_init_is_seeded_and_kaiming_fan_out() {
 }
 
 #[test]
-fn pointwise_convolution_shortcut_matches_candle_forwards_and_backwards() {
-    let x = candle_core::Var::from_tensor(&input(2, 6).repeat((1, 2, 1, 1)).unwrap()).unwrap();
-    let w = candle_core::Var::from_tensor(
-        &Tensor::randn(0f32, 1f32, (5, 6, 1, 1), &Device::Cpu).unwrap(),
+fn kernel_convolutions_match_candle_forwards_and_backwards() {
+    for (k, stride, pad) in [(1, 1, 0), (3, 2, 1)] {
+        let x = candle_core::Var::from_tensor(&input(2, 6).repeat((1, 2, 1, 1)).unwrap()).unwrap();
+        let w = candle_core::Var::from_tensor(
+            &Tensor::randn(0f32, 1f32, (5, 6, k, k), &Device::Cpu).unwrap(),
+        )
+        .unwrap();
+        let ours = sslinv_encoders::ops::conv2d(x.as_tensor(), w.as_tensor(), stride, pad).unwrap();
+        let theirs = x
+            .as_tensor()
+            .conv2d(w.as_tensor(), pad, stride, 1, 1)
+            .unwrap();
+        let close = |a: &Tensor, b: &Tensor| {
+            let d = (a - b)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .max_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap();
+            assert!(d < 1e-4, "max difference {d}");
+        };
+        close(&ours, &theirs);
+        let g1 = (ours.sqr().unwrap().sum_all().unwrap()).backward().unwrap();
+        let g2 = (theirs.sqr().unwrap().sum_all().unwrap())
+            .backward()
+            .unwrap();
+        close(g1.get(&w).unwrap(), g2.get(&w).unwrap());
+        close(g1.get(&x).unwrap(), g2.get(&x).unwrap());
+    }
+}
+
+#[test]
+fn batched_extraction_equals_one_pass() {
+    let enc = sslinv_encoders::load_encoder(
+        "random:resnet18:seed=1:width=0.125:stem=cifar",
+        &Device::Cpu,
     )
     .unwrap();
-    let ours = sslinv_encoders::ops::conv2d(x.as_tensor(), w.as_tensor(), 1, 0).unwrap();
-    let theirs = x.as_tensor().conv2d(w.as_tensor(), 0, 1, 1, 1).unwrap();
-    let close = |a: &Tensor, b: &Tensor| {
-        let d = (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
-        assert!(d < 1e-4, "max difference {d}");
-    };
-    close(&ours, &theirs);
-    let g1 = (ours.sqr().unwrap().sum_all().unwrap()).backward().unwrap();
-    let g2 = (theirs.sqr().unwrap().sum_all().unwrap())
-        .backward()
+    let x = input(5, 16);
+    let all = enc.features(&x).unwrap();
+    let batched = sslinv_encoders::extract_features(enc.as_ref(), &x, 2).unwrap();
+    assert_eq!(batched.dims(), &[5, 64]);
+    let d = (all - batched)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max_all()
+        .unwrap()
+        .to_scalar::<f32>()
         .unwrap();
-    close(g1.get(&w).unwrap(), g2.get(&w).unwrap());
-    close(g1.get(&x).unwrap(), g2.get(&x).unwrap());
+    assert!(d < 1e-5, "{d}");
 }
