@@ -38,6 +38,11 @@ fn check(arch: Arch, tag: &str) {
         rel_l2(&plain, &want)
     );
     let fast = folded.features(&x).unwrap();
+    println!(
+        "{tag} crops: relative L2 {:.2e} unfolded, {:.2e} folded",
+        rel_l2(&plain, &want),
+        rel_l2(&fast, &want)
+    );
     assert!(
         rel_l2(&fast, &want) <= 1e-4,
         "{tag} crops, folded: {}",
@@ -64,6 +69,7 @@ fn check(arch: Arch, tag: &str) {
     .unwrap();
     assert_eq!(seen, 2);
     let want = expected(&format!("{tag}_full"));
+    println!("{tag} full photos: relative L2 {:.2e}", rel_l2(&got, &want));
     assert!(
         rel_l2(&got, &want) <= 5e-3,
         "{tag} full photos: {}",
