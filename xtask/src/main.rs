@@ -1,6 +1,7 @@
 //! `cargo xtask`: the sslinv command line (see DESIGN.md for the contract).
 
 mod cmd;
+mod demo;
 mod report;
 mod study;
 
