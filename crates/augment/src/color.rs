@@ -38,14 +38,42 @@ fn blend1(deg: u8, v: u8, alpha: f32) -> u8 {
     }
 }
 
+/// Below this many values, blending directly is cheaper than building the table.
+const TABLE_MIN_VALUES: usize = 256 * 256 * 2;
+
+/// All 256 x 256 results of `blend1` for one alpha, indexed `[degenerate][value]`: one
+/// table build replaces the float work per value on any image larger than ~256x256 values.
+fn blend_table(alpha: f64) -> Vec<[u8; 256]> {
+    let a = alpha as f32;
+    (0..256)
+        .map(|d| {
+            let mut row = [0u8; 256];
+            for (v, o) in row.iter_mut().enumerate() {
+                *o = blend1(d as u8, v as u8, a);
+            }
+            row
+        })
+        .collect()
+}
+
 /// `Image.blend(degenerate, img, alpha)` with a per-pixel grey degenerate image.
 fn blend_with(img: &RgbImage, alpha: f64, deg: impl Fn(&[u8]) -> [u8; 3]) -> RgbImage {
-    let a = alpha as f32;
     let mut out = img.clone();
+    if out.as_raw().len() < TABLE_MIN_VALUES {
+        let a = alpha as f32;
+        for p in out.as_mut().chunks_exact_mut(3) {
+            let d = deg(p);
+            for c in 0..3 {
+                p[c] = blend1(d[c], p[c], a);
+            }
+        }
+        return out;
+    }
+    let table = blend_table(alpha);
     for p in out.as_mut().chunks_exact_mut(3) {
         let d = deg(p);
         for c in 0..3 {
-            p[c] = blend1(d[c], p[c], a);
+            p[c] = table[d[c] as usize][p[c] as usize];
         }
     }
     out
@@ -103,7 +131,9 @@ fn rgb_to_hsv(r: u8, g: u8, b: u8) -> (u8, u8, u8) {
     } else {
         (4.0 + gc as f64 - rc as f64) as f32
     };
-    let h = ((h as f64 / 6.0 + 1.0) % 1.0) as f32;
+    // fmod(x, 1) for x in [0, 2): subtracting 1 is exact there (and avoids a libm call).
+    let x = h as f64 / 6.0 + 1.0;
+    let h = (if x >= 1.0 { x - 1.0 } else { x }) as f32;
     let uh = ((h as f64 * 255.0) as i32).clamp(0, 255) as u8;
     let us = ((s as f64 * 255.0) as i32).clamp(0, 255) as u8;
     (uh, us, maxc)
@@ -116,11 +146,13 @@ fn hsv_to_rgb(h: u8, s: u8, v: u8) -> [u8; 3] {
         return [v, v, v];
     }
     let hf = h as f32 as f64 * 6.0 / 255.0;
-    let i = hf.floor() as i32;
+    // hf >= 0, so truncation is floor (and avoids a libm call).
+    let i = hf as i32;
     let f = (hf - i as f32 as f64) as f32;
     let fs = (s as f32 as f64 / 255.0) as f32;
     let vf = v as f32 as f64;
-    let clip = |x: f64| (x.round() as i32).clamp(0, 255) as u8;
+    // x >= 0 here, where C's round (half away from zero) is trunc(x + 0.5).
+    let clip = |x: f64| ((x + 0.5) as i32).clamp(0, 255) as u8;
     let p = clip(vf * (1.0 - fs as f64));
     let q = clip(vf * (1.0 - (fs * f) as f64));
     let t = clip(vf * (1.0 - (fs * (1.0 - f)) as f64));
@@ -212,12 +244,22 @@ pub fn equalize(img: &RgbImage) -> RgbImage {
 
 /// Blends `img` towards `degenerate` as `Image.blend(degenerate, img, factor)`.
 pub fn blend_images(degenerate: &RgbImage, img: &RgbImage, factor: f64) -> RgbImage {
-    let a = factor as f32;
+    if img.as_raw().len() < TABLE_MIN_VALUES {
+        let a = factor as f32;
+        let data = degenerate
+            .as_raw()
+            .iter()
+            .zip(img.as_raw())
+            .map(|(&d, &v)| blend1(d, v, a))
+            .collect();
+        return RgbImage::from_raw(img.width(), img.height(), data).expect("same size");
+    }
+    let table = blend_table(factor);
     let data = degenerate
         .as_raw()
         .iter()
         .zip(img.as_raw())
-        .map(|(&d, &v)| blend1(d, v, a))
+        .map(|(&d, &v)| table[d as usize][v as usize])
         .collect();
     RgbImage::from_raw(img.width(), img.height(), data).expect("same size")
 }
