@@ -62,9 +62,13 @@ impl Sgd {
             let Some(grad) = grads.get(param.as_tensor()) else {
                 continue;
             };
+            // Gradients and parameters carry autograd history; the momentum buffer must not, or
+            // every step would keep the previous steps' activations alive through it.
+            let grad = &grad.detach();
+            let param_value = param.as_tensor().detach();
             let vector = self.lars_eta.is_some() && is_vector(param);
             let mut d = if self.weight_decay != 0.0 && !vector {
-                (grad + (param.as_tensor() * self.weight_decay)?)?
+                (grad + (&param_value * self.weight_decay)?)?
             } else {
                 grad.clone()
             };
@@ -72,7 +76,7 @@ impl Sgd {
                 let norm = |t: &Tensor| -> Result<f64> {
                     Ok(t.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>()? as f64)
                 };
-                let (p_norm, d_norm) = (norm(param.as_tensor())?, norm(&d)?);
+                let (p_norm, d_norm) = (norm(&param_value)?, norm(&d)?);
                 if p_norm > 0.0 && d_norm > 0.0 {
                     d = (d * (eta * p_norm / d_norm))?;
                 }
@@ -85,7 +89,7 @@ impl Sgd {
                 d = b.clone();
                 *buffer = Some(b);
             }
-            param.set(&(param.as_tensor() - (d * self.lr)?)?)?;
+            param.set(&(param_value - (d * self.lr)?)?)?;
         }
         Ok(())
     }
