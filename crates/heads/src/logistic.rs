@@ -18,23 +18,57 @@ pub struct LogisticModel {
     pub classes: usize,
 }
 
-/// A training set prepared for repeated fits along a regularisation path.
-pub struct LogisticProblem<'a> {
-    x: MatRef<'a, f32>,
+/// A training set prepared for repeated fits along a regularisation path: features centred
+/// (the shift goes into the intercept, which is unpenalised, so the optimum is unchanged) and
+/// the eigenvectors of X^T X / n kept to precondition L-BFGS.
+pub struct LogisticProblem {
+    x: Mat<f32>,
+    mean: Vec<f64>,
     y: Vec<usize>,
     classes: usize,
     par: Par,
+    eigvec: Mat<f64>,
+    eigval: Vec<f64>,
 }
 
-impl<'a> LogisticProblem<'a> {
+impl LogisticProblem {
     /// `x` is row-major n x dim; `y` holds class indices below `classes`; `par` drives the GEMMs.
-    pub fn new(x: &'a [f32], dim: usize, y: Vec<usize>, classes: usize, par: Par) -> Self {
+    pub fn new(x: &[f32], dim: usize, y: Vec<usize>, classes: usize, par: Par) -> Self {
         let n = x.len() / dim;
+        let mut mean = vec![0.0f64; dim];
+        for row in x.chunks_exact(dim) {
+            mean.iter_mut().zip(row).for_each(|(m, &v)| *m += v as f64);
+        }
+        mean.iter_mut().for_each(|m| *m /= n as f64);
+        let xc = Mat::<f32>::from_fn(n, dim, |i, j| (x[i * dim + j] as f64 - mean[j]) as f32);
+        let mut gram = Mat::<f32>::zeros(dim, dim);
+        matmul(
+            gram.as_mut(),
+            Accum::Replace,
+            xc.transpose(),
+            xc.as_ref(),
+            1.0 / n as f32,
+            par,
+        );
+        let gram = Mat::<f64>::from_fn(dim, dim, |i, j| 0.5 * (gram[(i, j)] + gram[(j, i)]) as f64);
+        let (eigvec, eigval) = match gram.self_adjoint_eigen(faer::Side::Lower) {
+            Ok(e) => {
+                let vals = (0..dim)
+                    .map(|i| e.S().column_vector()[i].max(0.0))
+                    .collect();
+                (e.U().to_owned(), vals)
+            }
+            // Without a spectrum, fall back to no preconditioning.
+            Err(_) => (Mat::<f64>::identity(dim, dim), vec![1.0; dim]),
+        };
         Self {
-            x: MatRef::from_row_major_slice(x, n, dim),
+            x: xc,
+            mean,
             y,
             classes,
             par,
+            eigvec,
+            eigval,
         }
     }
 
@@ -56,7 +90,7 @@ impl<'a> LogisticProblem<'a> {
         matmul(
             scratch.z.as_mut(),
             Accum::Replace,
-            self.x,
+            self.x.as_ref(),
             scratch.w.as_ref(),
             1.0f32,
             self.par,
@@ -105,6 +139,35 @@ impl<'a> LogisticProblem<'a> {
         loss * inv_n + 0.5 * lambda * inv_n * reg
     }
 
+    /// out = V diag(scale) V^T w for column-major d x k blocks: the preconditioner or its inverse.
+    fn precondition(&self, w: &[f64], scale: &[f64], out: &mut [f64]) {
+        let (d, k) = (self.x.ncols(), self.classes);
+        let wm = MatRef::from_column_major_slice(w, d, k);
+        let mut t = Mat::<f64>::zeros(d, k);
+        matmul(
+            t.as_mut(),
+            Accum::Replace,
+            self.eigvec.transpose(),
+            wm,
+            1.0,
+            Par::Seq,
+        );
+        for j in 0..k {
+            for i in 0..d {
+                t[(i, j)] *= scale[i];
+            }
+        }
+        let om = faer::MatMut::from_column_major_slice_mut(out, d, k);
+        matmul(
+            om,
+            Accum::Replace,
+            self.eigvec.as_ref(),
+            t.as_ref(),
+            1.0,
+            Par::Seq,
+        );
+    }
+
     /// Fits at strength `lambda`, starting from `start` (a warm start) or zeros.
     pub fn fit(
         &self,
@@ -112,22 +175,53 @@ impl<'a> LogisticProblem<'a> {
         start: Option<&LogisticModel>,
         opts: LbfgsOptions,
     ) -> (LogisticModel, LbfgsReport) {
-        let (d, k) = (self.x.ncols(), self.classes);
+        let (n, d, k) = (self.x.nrows(), self.x.ncols(), self.classes);
+        // Approximate Hessian of the weights: (X^T X / n) / k per class plus the penalty lambda / n.
+        let p: Vec<f64> = self
+            .eigval
+            .iter()
+            .map(|&e| 1.0 / (e / k as f64 + lambda / n as f64).sqrt())
+            .collect();
+        let p_inv: Vec<f64> = p.iter().map(|v| 1.0 / v).collect();
         let mut theta = vec![0.0; d * k + k];
         if let Some(m) = start {
-            theta[..d * k].copy_from_slice(&m.weights);
-            theta[d * k..].copy_from_slice(&m.intercept);
+            let (tw, tb) = theta.split_at_mut(d * k);
+            self.precondition(&m.weights, &p_inv, tw);
+            for (j, b) in tb.iter_mut().enumerate() {
+                *b = m.intercept[j]
+                    + (0..d)
+                        .map(|i| self.mean[i] * m.weights[j * d + i])
+                        .sum::<f64>();
+            }
         }
-        let mut scratch = Scratch::new(self.x.nrows(), d, k);
+        let mut scratch = Scratch::new(n, d, k);
+        let mut full = vec![0.0; d * k + k];
+        let mut full_grad = vec![0.0; d * k + k];
         let report = minimize(
-            |t, g| self.objective(t, g, lambda, &mut scratch),
+            |t, g| {
+                self.precondition(&t[..d * k], &p, &mut full[..d * k]);
+                full[d * k..].copy_from_slice(&t[d * k..]);
+                let f = self.objective(&full, &mut full_grad, lambda, &mut scratch);
+                self.precondition(&full_grad[..d * k], &p, &mut g[..d * k]);
+                g[d * k..].copy_from_slice(&full_grad[d * k..]);
+                f
+            },
             &mut theta,
             opts,
         );
-        let intercept = theta.split_off(d * k);
+        let mut weights = vec![0.0; d * k];
+        self.precondition(&theta[..d * k], &p, &mut weights);
+        let intercept = (0..k)
+            .map(|j| {
+                theta[d * k + j]
+                    - (0..d)
+                        .map(|i| self.mean[i] * weights[j * d + i])
+                        .sum::<f64>()
+            })
+            .collect();
         (
             LogisticModel {
-                weights: theta,
+                weights,
                 intercept,
                 dim: d,
                 classes: k,

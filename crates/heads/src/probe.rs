@@ -224,7 +224,7 @@ fn class_score(metric: Metric, pred: &[i64], truth: &[i64]) -> f64 {
 }
 
 /// Logistic regression along the grid from the strongest penalty down, each fit warm-starting the next.
-fn logistic_path(problem: &LogisticProblem<'_>, grid: &[f64]) -> Vec<LogisticModel> {
+fn logistic_path(problem: &LogisticProblem, grid: &[f64]) -> Vec<LogisticModel> {
     let mut models: Vec<Option<LogisticModel>> = vec![None; grid.len()];
     let mut order: Vec<usize> = (0..grid.len()).collect();
     order.sort_by(|&a, &b| grid[b].total_cmp(&grid[a]));
