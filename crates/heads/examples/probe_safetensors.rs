@@ -6,7 +6,10 @@
 use safetensors::SafeTensors;
 use sslinv_heads::{Labels, ProbeConfig, probe};
 
-fn read(path: &str) -> Result<(Vec<f32>, usize, Vec<i64>), Box<dyn std::error::Error>> {
+/// Row-major features, their dimension, and the class labels of one file.
+type Split = (Vec<f32>, usize, Vec<i64>);
+
+fn read(path: &str) -> Result<Split, Box<dyn std::error::Error>> {
     let bytes = std::fs::read(path)?;
     let st = SafeTensors::deserialize(&bytes)?;
     let f = st.tensor("features")?;
