@@ -93,6 +93,9 @@ pub struct MultiviewArgs {
     /// Folder of images for the feature statistics (default: the dataset's own views).
     #[arg(long)]
     stats_images: Option<PathBuf>,
+    /// synth3d only: the small quick set instead of the demo set.
+    #[arg(long)]
+    quick: bool,
     /// Output JSON.
     #[arg(long)]
     out: PathBuf,
@@ -121,6 +124,9 @@ pub struct ExtrinsicArgs {
     /// Seed of the draws and the CV folds.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// synth3d only: the small quick set instead of the demo set.
+    #[arg(long)]
+    quick: bool,
     /// Output JSON.
     #[arg(long)]
     out: PathBuf,
@@ -378,21 +384,30 @@ fn multiview(args: MultiviewArgs) -> anyhow::Result<()> {
                     "unknown synth3d group kind `{kind}` (viewpoint, illumination, temperature)"
                 )
             })?;
-        let data = Synth3d::load_or_generate(&Synth3dConfig::demo(), &args.root)
-            .with_context(|| format!("synth3d under {}", args.root.display()))?;
+        let data = Synth3d::load_or_generate(
+            &if args.quick {
+                Synth3dConfig::quick()
+            } else {
+                Synth3dConfig::demo()
+            },
+            &args.root,
+        )
+        .with_context(|| format!("synth3d under {}", args.root.display()))?;
         let groups = data.groups(kind);
+        // synth3d images are small: statistics and views keep their native size.
+        let native = Preprocess::new(None, None);
         let stats = match &args.stats_images {
             Some(dir) => cached_stats(
                 &args.common,
                 encoder.as_ref(),
                 &dev,
                 &list_images(dir)?,
-                &stats_prep,
+                &native,
             )?,
             None => sslinv_invariance::synthetic::stats(
                 encoder.as_ref(),
                 &data.pretrain,
-                &stats_prep,
+                &native,
                 batch,
                 &dev,
                 &model,
@@ -402,7 +417,7 @@ fn multiview(args: MultiviewArgs) -> anyhow::Result<()> {
             encoder.as_ref(),
             groups,
             &stats,
-            &view_prep,
+            &native,
             batch,
             &dev,
             &args.dataset,
@@ -495,8 +510,15 @@ fn extrinsic(args: ExtrinsicArgs) -> anyhow::Result<()> {
     let result = match args.dataset.as_str() {
         "synth3d" => {
             use sslinv_datasets::synth3d::{Latents, Synth3d, Synth3dConfig};
-            let data = Synth3d::load_or_generate(&Synth3dConfig::demo(), &args.root)
-                .with_context(|| format!("synth3d under {}", args.root.display()))?;
+            let data = Synth3d::load_or_generate(
+                &if args.quick {
+                    Synth3dConfig::quick()
+                } else {
+                    Synth3dConfig::demo()
+                },
+                &args.root,
+            )
+            .with_context(|| format!("synth3d under {}", args.root.display()))?;
             let names: Vec<String> = Latents::NAMES.iter().map(|s| s.to_string()).collect();
             let split = |s: &[sslinv_datasets::synth3d::Sample],
                          max: usize|
