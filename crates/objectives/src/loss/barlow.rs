@@ -32,7 +32,11 @@ pub fn barlow_twins_loss(z1: &Tensor, z2: &Tensor, lambda: f64) -> Result<Tensor
             "batch of {n}: needs at least 2 for batch statistics"
         )));
     }
-    let c = (standardise(z1)?.t()?.matmul(&standardise(z2)?)? / n as f64)?;
+    let c = (standardise(z1)?
+        .t()?
+        .contiguous()?
+        .matmul(&standardise(z2)?)?
+        / n as f64)?;
     let eye = Tensor::eye(d, DType::F32, c.device())?;
     let on_diag = (&c - &eye)?.mul(&eye)?.sqr()?.sum_all()?;
     let off_diag = c.mul(&eye.affine(-1.0, 1.0)?)?.sqr()?.sum_all()?;

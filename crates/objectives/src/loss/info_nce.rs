@@ -40,7 +40,7 @@ pub fn info_nce(q: &Tensor, k: &Tensor, queue: &Tensor, temperature: f64) -> Res
     let q = l2_normalize(q)?;
     let k = l2_normalize(&k.detach())?.detach();
     let l_pos = (&q * &k)?.sum_keepdim(D::Minus1)?;
-    let l_neg = q.matmul(&queue.detach().t()?)?;
+    let l_neg = q.matmul(&queue.detach().t()?.contiguous()?)?;
     let logits = (Tensor::cat(&[&l_pos, &l_neg], 1)? / temperature)?;
     let target = logits.narrow(1, 0, 1)?.squeeze(1)?;
     let loss = cross_entropy_from_target_logits(&logits, &target)?;
