@@ -19,7 +19,7 @@ use std::path::Path;
 /// Forward-pass batch for measurements.
 const BATCH: usize = 128;
 
-/// Preprocessing that keeps synth3d images at their size (ImageNet normalisation).
+/// Resize (shorter side, PIL bilinear) and centre-crop to the encoders' input size, normalised.
 pub fn native_prep(size: u32) -> Preprocess {
     Preprocess::new(Some(size), Some(size))
 }
@@ -44,7 +44,7 @@ pub fn synthetic(
     images: &[RgbImage],
     results: &Path,
 ) -> anyhow::Result<Vec<SyntheticEntry>> {
-    let prep = native_prep(plan.data.size);
+    let prep = native_prep(plan.input_size);
     let d = sslinv_encoders::Encoder::dim(&model.backbone);
     let bar = ProgressBar::new(TRANSFORMS.len() as u64).with_style(ProgressStyle::with_template(
         "  {msg:28} {bar:30} {pos}/{len} transforms [{elapsed} < {eta}]",
@@ -105,7 +105,7 @@ pub fn multiview(
     data: &Synth3d,
     results: &Path,
 ) -> anyhow::Result<Vec<MultiviewEntry>> {
-    let prep = native_prep(plan.data.size);
+    let prep = native_prep(plan.input_size);
     let mut entries = Vec::new();
     for (kind, name) in [
         (GroupKind::Viewpoint, "viewpoint"),

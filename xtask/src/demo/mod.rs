@@ -47,7 +47,7 @@ pub fn run(quick: bool, out: &Path) -> anyhow::Result<()> {
     let models = pretrain::pretrain_all(&plan, &data.pretrain, &checkpoints)?;
 
     println!("[3/5] invariance");
-    let prep = invariance::native_prep(plan.data.size);
+    let prep = invariance::native_prep(plan.input_size);
     let stats_images: Vec<RgbImage> = data
         .pretrain
         .iter()

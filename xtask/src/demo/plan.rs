@@ -8,6 +8,11 @@ use sslinv_datasets::synth3d::Synth3dConfig;
 pub struct Plan {
     /// The synth3d data.
     pub data: Synth3dConfig,
+    /// Side of the images the encoders see (synth3d renders at `data.size`, views are resized).
+    pub input_size: u32,
+    /// Base learning rate (scaled by batch / 256): higher than MoCo's 0.03 because the demo
+    /// trains for minutes, not 200 epochs.
+    pub base_lr: f64,
     /// Pretraining epochs over the pretraining images.
     pub epochs: usize,
     /// Pretraining batch size.
@@ -34,6 +39,8 @@ impl Plan {
         if quick {
             Self {
                 data: Synth3dConfig::quick(),
+                input_size: 32,
+                base_lr: 0.12,
                 epochs: 2,
                 batch_size: 64,
                 queue: 256,
@@ -47,6 +54,8 @@ impl Plan {
         } else {
             Self {
                 data: Synth3dConfig::demo(),
+                input_size: 32,
+                base_lr: 0.12,
                 epochs: 2,
                 batch_size: 128,
                 queue: 2048,

@@ -26,7 +26,8 @@ pub fn pretrain_all(plan: &Plan, images: &[RgbImage], dir: &Path) -> anyhow::Res
             let mut cfg = PretrainConfig::small(Objective::MocoV2, policy, plan.epochs);
             cfg.name = policy.to_string();
             cfg.width_mult = plan.width_mult;
-            cfg.image_size = plan.data.size;
+            cfg.image_size = plan.input_size;
+            cfg.hyper.lr = plan.base_lr;
             cfg.batch_size = plan.batch_size;
             cfg.hyper.queue_size = plan.queue;
             cfg.seed = plan.seed;
@@ -45,8 +46,8 @@ pub fn pretrain_all(plan: &Plan, images: &[RgbImage], dir: &Path) -> anyhow::Res
             let info = ModelInfo {
                 name: policy.to_string(),
                 description: format!(
-                    "MoCo v2, {policy} policy, ResNet-18 x{} (CIFAR stem)",
-                    plan.width_mult
+                    "MoCo v2, {policy} policy, ResNet-18 x{} (CIFAR stem), {} px, {} epochs, base lr {}",
+                    plan.width_mult, plan.input_size, plan.epochs, plan.base_lr
                 ),
                 dim: sslinv_encoders::Encoder::dim(&trained.backbone),
                 pretrain_seconds: trained.report.seconds,
