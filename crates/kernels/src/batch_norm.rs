@@ -1,0 +1,456 @@
+//! Fused BatchNorm(+ReLU) for training (batch statistics, running-stat update) and evaluation.
+
+use crate::cpu::{self, Elem};
+use crate::eltwise::relu_mask;
+use crate::error::{Result, shape_err};
+use crate::reference;
+use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor, Var};
+use rayon::prelude::*;
+use std::sync::{Arc, Mutex};
+
+/// Checks `x` is NCHW and the per-channel tensors have C elements; returns C.
+fn channels(op: &'static str, x: &Tensor, per_channel: &[&Tensor]) -> Result<usize> {
+    let (_, c, _, _) = x
+        .dims4()
+        .map_err(|_| shape_err(op, format!("input must be NCHW, got {:?}", x.dims())))?;
+    for t in per_channel {
+        if t.dims() != [c] {
+            return Err(shape_err(
+                op,
+                format!(
+                    "per-channel tensor has shape {:?}, expected [{c}]",
+                    t.dims()
+                ),
+            ));
+        }
+    }
+    Ok(c)
+}
+
+/// Training-mode BatchNorm over (N, H, W) per channel, then ReLU if `relu`; updates the running
+/// statistics as PyTorch (`r = (1 - momentum) r + momentum s`, unbiased variance for `running_var`).
+#[allow(clippy::too_many_arguments)]
+pub fn batch_norm_train(
+    x: &Tensor,
+    weight: &Tensor,
+    bias: &Tensor,
+    running_mean: &Var,
+    running_var: &Var,
+    momentum: f64,
+    eps: f64,
+    relu: bool,
+) -> Result<Tensor> {
+    let c = channels(
+        "batch_norm_train",
+        x,
+        &[
+            weight,
+            bias,
+            running_mean.as_tensor(),
+            running_var.as_tensor(),
+        ],
+    )?;
+    let (n, _, h, w) = x.dims4()?;
+    let m = n * h * w;
+    if m < 2 {
+        return Err(shape_err(
+            "batch_norm_train",
+            "needs more than one value per channel",
+        ));
+    }
+    if !(cpu::fast(x)
+        && weight.device().is_cpu()
+        && weight.dtype() == x.dtype()
+        && bias.dtype() == x.dtype())
+    {
+        return reference::batch_norm_train(
+            x,
+            weight,
+            bias,
+            running_mean,
+            running_var,
+            momentum,
+            eps,
+            relu,
+        );
+    }
+    let stats = Arc::new(Mutex::new(Vec::new()));
+    let op = BnTrain {
+        eps,
+        relu,
+        stats: stats.clone(),
+    };
+    let y = x
+        .contiguous()?
+        .apply_op3(&weight.contiguous()?, &bias.contiguous()?, op)?;
+    let (mean, var): (Vec<f64>, Vec<f64>) = stats
+        .lock()
+        .map_err(|_| shape_err("batch_norm_train", "statistics lock poisoned"))?
+        .iter()
+        .map(|s: &ChannelStats| (s.mean, s.var))
+        .unzip();
+    debug_assert_eq!(mean.len(), c);
+    let unbias = m as f64 / (m as f64 - 1.0);
+    update(running_mean, &mean, |v| v, momentum)?;
+    update(running_var, &var, |v| v * unbias, momentum)?;
+    Ok(y)
+}
+
+/// `r = (1 - momentum) r + momentum f(s)` for one running statistic.
+fn update(r: &Var, s: &[f64], f: impl Fn(f64) -> f64, momentum: f64) -> Result<()> {
+    let old = r
+        .as_tensor()
+        .to_dtype(candle_core::DType::F64)?
+        .to_vec1::<f64>()?;
+    let new: Vec<f64> = old
+        .iter()
+        .zip(s)
+        .map(|(&o, &v)| (1.0 - momentum) * o + momentum * f(v))
+        .collect();
+    let t = Tensor::from_vec(new, s.len(), r.device())?.to_dtype(r.dtype())?;
+    r.set(&t)?;
+    Ok(())
+}
+
+/// Eval-mode BatchNorm with the given statistics, then ReLU if `relu`.
+pub fn batch_norm_eval(
+    x: &Tensor,
+    weight: &Tensor,
+    bias: &Tensor,
+    mean: &Tensor,
+    var: &Tensor,
+    eps: f64,
+    relu: bool,
+) -> Result<Tensor> {
+    let c = channels("batch_norm_eval", x, &[weight, bias, mean, var])?;
+    // The per-channel affine map stays a candle expression so weight and bias get gradients.
+    let scale = (weight / (var + eps)?.sqrt()?)?;
+    let shift = (bias - (mean * &scale)?)?;
+    if cpu::fast(x) && scale.device().is_cpu() && scale.dtype() == x.dtype() {
+        let op = Affine { relu };
+        return Ok(x
+            .contiguous()?
+            .apply_op3(&scale.contiguous()?, &shift.contiguous()?, op)?);
+    }
+    let y = x
+        .broadcast_mul(&scale.reshape((1, c, 1, 1))?)?
+        .broadcast_add(&shift.reshape((1, c, 1, 1))?)?;
+    Ok(if relu { y.relu()? } else { y })
+}
+
+/// Per-channel batch statistics kept for the backward pass and the running-stat update.
+#[derive(Clone, Copy, Debug)]
+struct ChannelStats {
+    mean: f64,
+    /// Biased (population) variance.
+    var: f64,
+    inv_std: f64,
+}
+
+/// Mean and biased variance of every channel (two passes in f64 for accuracy).
+fn channel_stats<T: Elem>(x: &[T], c: usize, hw: usize, eps: f64) -> Vec<ChannelStats> {
+    let n = x.len() / (c * hw);
+    let m = (n * hw) as f64;
+    (0..c)
+        .into_par_iter()
+        .map(|ch| {
+            let planes = || (0..n).map(move |i| &x[(i * c + ch) * hw..][..hw]);
+            let mean = planes()
+                .map(|p| p.iter().map(|v| v.to_f64()).sum::<f64>())
+                .sum::<f64>()
+                / m;
+            let var = planes()
+                .map(|p| p.iter().map(|v| (v.to_f64() - mean).powi(2)).sum::<f64>())
+                .sum::<f64>()
+                / m;
+            ChannelStats {
+                mean,
+                var,
+                inv_std: 1.0 / (var + eps).sqrt(),
+            }
+        })
+        .collect()
+}
+
+/// `y = max?(x * a[c] + b[c])` over NCHW data, parallel over planes.
+fn affine<T: Elem>(x: &[T], a: &[T], b: &[T], hw: usize, relu: bool) -> Vec<T> {
+    let c = a.len();
+    let zero = T::from_f64(0.0);
+    let mut y = vec![zero; x.len()];
+    y.par_chunks_mut(hw)
+        .zip(x.par_chunks(hw))
+        .enumerate()
+        .for_each(|(i, (yp, xp))| {
+            let (a, b) = (a[i % c], b[i % c]);
+            if relu {
+                for (o, &v) in yp.iter_mut().zip(xp) {
+                    let t = v * a + b;
+                    *o = if t > zero { t } else { zero };
+                }
+            } else {
+                for (o, &v) in yp.iter_mut().zip(xp) {
+                    *o = v * a + b;
+                }
+            }
+        });
+    y
+}
+
+/// Per-channel `(sum g, sum g * x)` for NCHW data.
+fn channel_sums<T: Elem>(g: &[T], x: &[T], c: usize, hw: usize) -> Vec<(f64, f64)> {
+    let n = x.len() / (c * hw);
+    (0..c)
+        .into_par_iter()
+        .map(|ch| {
+            (0..n).fold((0.0, 0.0), |(sg, sgx), i| {
+                let off = (i * c + ch) * hw;
+                let (gp, xp) = (&g[off..off + hw], &x[off..off + hw]);
+                let (a, b) = gp
+                    .iter()
+                    .zip(xp)
+                    .fold((T::from_f64(0.0), T::from_f64(0.0)), |(a, b), (&g, &x)| {
+                        (a + g, b + g * x)
+                    });
+                (sg + a.to_f64(), sgx + b.to_f64())
+            })
+        })
+        .collect()
+}
+
+/// Training BatchNorm custom op over (x, weight, bias).
+struct BnTrain {
+    eps: f64,
+    relu: bool,
+    stats: Arc<Mutex<Vec<ChannelStats>>>,
+}
+
+impl CustomOp3 for BnTrain {
+    fn name(&self) -> &'static str {
+        "sslinv-batch-norm-train"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (_, c, h, w) = l1.shape().dims4()?;
+        fn run<T: Elem>(
+            op: &BnTrain,
+            x: &[T],
+            g: &[T],
+            b: &[T],
+            c: usize,
+            hw: usize,
+        ) -> candle_core::Result<Vec<T>> {
+            let stats = channel_stats(x, c, hw, op.eps);
+            let a: Vec<T> = stats
+                .iter()
+                .zip(g)
+                .map(|(s, &g)| T::from_f64(g.to_f64() * s.inv_std))
+                .collect();
+            let sh: Vec<T> = stats
+                .iter()
+                .zip(g.iter().zip(b))
+                .map(|(s, (&g, &b))| T::from_f64(b.to_f64() - s.mean * s.inv_std * g.to_f64()))
+                .collect();
+            *op.stats
+                .lock()
+                .map_err(|_| candle_core::Error::Msg("batch_norm: lock poisoned".into()))? = stats;
+            Ok(affine(x, &a, &sh, hw, op.relu))
+        }
+        let out = match s1 {
+            CpuStorage::F32(_) => CpuStorage::F32(run(
+                self,
+                cpu::slice(s1, l1)?,
+                cpu::slice(s2, l2)?,
+                cpu::slice(s3, l3)?,
+                c,
+                h * w,
+            )?),
+            CpuStorage::F64(_) => CpuStorage::F64(run(
+                self,
+                cpu::slice(s1, l1)?,
+                cpu::slice(s2, l2)?,
+                cpu::slice(s3, l3)?,
+                c,
+                h * w,
+            )?),
+            _ => candle_core::bail!("batch_norm_train: unsupported dtype"),
+        };
+        Ok((out, l1.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        weight: &Tensor,
+        _bias: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let (n, c, h, w) = x.dims4()?;
+        let hw = h * w;
+        let m = (n * hw) as f64;
+        let grad = if self.relu {
+            relu_mask(grad, res)?
+        } else {
+            grad.contiguous()?
+        };
+        let stats = self
+            .stats
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("batch_norm: lock poisoned".into()))?
+            .clone();
+        fn run<T: Elem>(
+            x: &Tensor,
+            weight: &Tensor,
+            grad: &Tensor,
+            stats: &[ChannelStats],
+            (c, hw, m): (usize, usize, f64),
+        ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+            let gamma = cpu::to_vec::<T>(weight)?;
+            let (dx, dgamma, dbeta) = cpu::with_slice(x, |xs: &[T]| {
+                cpu::with_slice(grad, |gs: &[T]| {
+                    // sum g * xhat = (sum g x - mean sum g) * inv_std
+                    let sums = channel_sums(gs, xs, c, hw);
+                    let dbeta: Vec<f64> = sums.iter().map(|s| s.0).collect();
+                    let dgamma: Vec<f64> = sums
+                        .iter()
+                        .zip(stats)
+                        .map(|(s, st)| (s.1 - st.mean * s.0) * st.inv_std)
+                        .collect();
+                    // dx = gamma inv_std (g - dbeta/m - xhat dgamma/m) = g*k1 + x*k2 + k3
+                    let mut k1 = Vec::with_capacity(c);
+                    let mut k2 = Vec::with_capacity(c);
+                    let mut k3 = Vec::with_capacity(c);
+                    for ch in 0..c {
+                        let st = stats[ch];
+                        let gi = gamma[ch].to_f64() * st.inv_std;
+                        let q = dgamma[ch] * st.inv_std / m;
+                        k1.push(T::from_f64(gi));
+                        k2.push(T::from_f64(-gi * q));
+                        k3.push(T::from_f64(gi * (st.mean * q - dbeta[ch] / m)));
+                    }
+                    let mut dx = vec![T::from_f64(0.0); xs.len()];
+                    dx.par_chunks_mut(hw)
+                        .zip(xs.par_chunks(hw).zip(gs.par_chunks(hw)))
+                        .enumerate()
+                        .for_each(|(i, (d, (xp, gp)))| {
+                            let ch = i % c;
+                            let (a, b, k) = (k1[ch], k2[ch], k3[ch]);
+                            for ((d, &x), &g) in d.iter_mut().zip(xp).zip(gp) {
+                                *d = g * a + x * b + k;
+                            }
+                        });
+                    (dx, dgamma, dbeta)
+                })
+            })??;
+            let dev = x.device();
+            Ok((
+                Tensor::from_vec(dx, x.shape(), dev)?,
+                Tensor::from_vec(dgamma, c, dev)?.to_dtype(x.dtype())?,
+                Tensor::from_vec(dbeta, c, dev)?.to_dtype(x.dtype())?,
+            ))
+        }
+        let (dx, dg, db) = match x.dtype() {
+            candle_core::DType::F32 => run::<f32>(x, weight, &grad, &stats, (c, hw, m))?,
+            candle_core::DType::F64 => run::<f64>(x, weight, &grad, &stats, (c, hw, m))?,
+            d => candle_core::bail!("batch_norm_train: unsupported dtype {d:?}"),
+        };
+        Ok((Some(dx), Some(dg), Some(db)))
+    }
+}
+
+/// Per-channel `y = x * scale + shift` (+ReLU) custom op over (x, scale, shift).
+struct Affine {
+    relu: bool,
+}
+
+impl CustomOp3 for Affine {
+    fn name(&self) -> &'static str {
+        "sslinv-channel-affine"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (_, _, h, w) = l1.shape().dims4()?;
+        let out = match s1 {
+            CpuStorage::F32(_) => CpuStorage::F32(affine(
+                cpu::slice(s1, l1)?,
+                cpu::slice(s2, l2)?,
+                cpu::slice(s3, l3)?,
+                h * w,
+                self.relu,
+            )),
+            CpuStorage::F64(_) => CpuStorage::F64(affine(
+                cpu::slice(s1, l1)?,
+                cpu::slice(s2, l2)?,
+                cpu::slice(s3, l3)?,
+                h * w,
+                self.relu,
+            )),
+            _ => candle_core::bail!("batch_norm_eval: unsupported dtype"),
+        };
+        Ok((out, l1.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        scale: &Tensor,
+        _shift: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let (_, c, h, w) = x.dims4()?;
+        let grad = if self.relu {
+            relu_mask(grad, res)?
+        } else {
+            grad.contiguous()?
+        };
+        fn run<T: Elem>(
+            x: &Tensor,
+            scale: &Tensor,
+            grad: &Tensor,
+            c: usize,
+            hw: usize,
+        ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+            let a = cpu::to_vec::<T>(scale)?;
+            let zeros = vec![T::from_f64(0.0); c];
+            let (dx, sums) = cpu::with_slice(x, |xs: &[T]| {
+                cpu::with_slice(grad, |gs: &[T]| {
+                    (
+                        affine(gs, &a, &zeros, hw, false),
+                        channel_sums(gs, xs, c, hw),
+                    )
+                })
+            })??;
+            let dev = x.device();
+            let dshift: Vec<f64> = sums.iter().map(|s| s.0).collect();
+            let dscale: Vec<f64> = sums.iter().map(|s| s.1).collect();
+            Ok((
+                Tensor::from_vec(dx, x.shape(), dev)?,
+                Tensor::from_vec(dscale, c, dev)?.to_dtype(x.dtype())?,
+                Tensor::from_vec(dshift, c, dev)?.to_dtype(x.dtype())?,
+            ))
+        }
+        let (dx, ds, db) = match x.dtype() {
+            candle_core::DType::F32 => run::<f32>(x, scale, &grad, c, h * w)?,
+            candle_core::DType::F64 => run::<f64>(x, scale, &grad, c, h * w)?,
+            d => candle_core::bail!("batch_norm_eval: unsupported dtype {d:?}"),
+        };
+        Ok((Some(dx), Some(ds), Some(db)))
+    }
+}

@@ -1,0 +1,108 @@
+//! Shared CPU plumbing: which tensors take the fast path, slice access and a row-major GEMM.
+
+use candle_core::{CpuStorage, DType, Layout, Storage, Tensor, WithDType};
+use gemm::Parallelism;
+
+/// Element types the CPU kernels are compiled for.
+pub(crate) trait Elem: WithDType {}
+impl Elem for f32 {}
+impl Elem for f64 {}
+
+/// Whether `t` takes the custom CPU kernels (CPU device, f32 or f64).
+pub(crate) fn fast(t: &Tensor) -> bool {
+    t.device().is_cpu() && matches!(t.dtype(), DType::F32 | DType::F64)
+}
+
+/// Number of rayon worker threads.
+pub(crate) fn threads() -> usize {
+    rayon::current_num_threads().max(1)
+}
+
+/// The contiguous slice a custom op's forward receives (callers make inputs contiguous first).
+pub(crate) fn slice<'a, T: Elem>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [T]> {
+    let data = T::cpu_storage_as_slice(s)?;
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&data[a..b]),
+        None => candle_core::bail!("kernels: expected a contiguous input"),
+    }
+}
+
+/// Runs `f` on the contiguous CPU data of `t`.
+pub(crate) fn with_slice<T: Elem, R>(
+    t: &Tensor,
+    f: impl FnOnce(&[T]) -> R,
+) -> candle_core::Result<R> {
+    let t = t.contiguous()?;
+    let (storage, layout) = t.storage_and_layout();
+    match &*storage {
+        Storage::Cpu(s) => Ok(f(slice::<T>(s, layout)?)),
+        _ => candle_core::bail!("kernels: expected a CPU tensor"),
+    }
+}
+
+/// Copies the contiguous CPU data of `t` into a vector.
+pub(crate) fn to_vec<T: Elem>(t: &Tensor) -> candle_core::Result<Vec<T>> {
+    with_slice(t, |s: &[T]| s.to_vec())
+}
+
+/// Row-major `c[m, n] (+)= a[m, k] * b[k, n]`, with `a` and `b` given by (row, column) strides.
+///
+/// # Safety
+/// The pointers must cover the addressed elements and `c` must not alias `a` or `b`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn gemm_rm<T: Elem>(
+    (m, n, k): (usize, usize, usize),
+    c: *mut T,
+    ldc: usize,
+    accumulate: bool,
+    (a, a_rs, a_cs): (*const T, usize, usize),
+    (b, b_rs, b_cs): (*const T, usize, usize),
+    par: Parallelism,
+) {
+    let one = T::from_f64(1.0);
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c,
+            1,
+            ldc as isize,
+            accumulate,
+            a,
+            a_cs as isize,
+            a_rs as isize,
+            b,
+            b_cs as isize,
+            b_rs as isize,
+            one,
+            one,
+            false,
+            false,
+            false,
+            par,
+        );
+    }
+}
+
+/// Splits `0..n` into at most `parts` contiguous ranges of near-equal length.
+pub(crate) fn ranges(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.clamp(1, n.max(1));
+    (0..parts)
+        .map(|i| (i * n / parts)..((i + 1) * n / parts))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// Wraps a raw pointer so rayon tasks writing disjoint parts can share it.
+#[derive(Clone, Copy)]
+pub(crate) struct SendPtr<T>(pub *mut T);
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `Send` wrapper).
+    pub(crate) fn get(self) -> *mut T {
+        self.0
+    }
+}

@@ -1,0 +1,150 @@
+//! ReLU and the residual add+ReLU, one parallel pass each.
+
+use crate::cpu::{self, Elem};
+use crate::error::{Result, shape_err};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, Tensor};
+use rayon::prelude::*;
+
+/// Elements per rayon task in element-wise loops (large enough to amortise scheduling).
+pub(crate) const CHUNK: usize = 1 << 15;
+
+/// `max(x, 0)`.
+pub fn relu(x: &Tensor) -> Result<Tensor> {
+    if cpu::fast(x) {
+        return Ok(x.contiguous()?.apply_op1(Relu)?);
+    }
+    Ok(x.relu()?)
+}
+
+/// `max(a + b, 0)`: the end of a residual block.
+pub fn add_relu(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if a.dims() != b.dims() {
+        return Err(shape_err(
+            "add_relu",
+            format!("shapes differ: {:?} vs {:?}", a.dims(), b.dims()),
+        ));
+    }
+    if cpu::fast(a) && a.dtype() == b.dtype() && b.device().is_cpu() {
+        return Ok(a.contiguous()?.apply_op2(&b.contiguous()?, AddRelu)?);
+    }
+    Ok((a + b)?.relu()?)
+}
+
+/// `grad * (res > 0)`: the gradient through a ReLU given its output.
+pub(crate) fn relu_mask(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tensor> {
+    fn run<T: Elem>(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tensor> {
+        let g = cpu::to_vec::<T>(grad)?;
+        let out = cpu::with_slice(res, |r: &[T]| {
+            let zero = T::from_f64(0.0);
+            let mut g = g;
+            g.par_chunks_mut(CHUNK)
+                .zip(r.par_chunks(CHUNK))
+                .for_each(|(gc, rc)| {
+                    for (gv, &rv) in gc.iter_mut().zip(rc) {
+                        if rv <= zero {
+                            *gv = zero;
+                        }
+                    }
+                });
+            g
+        })?;
+        Tensor::from_vec(out, grad.shape(), grad.device())
+    }
+    match grad.dtype() {
+        candle_core::DType::F32 => run::<f32>(grad, res),
+        candle_core::DType::F64 => run::<f64>(grad, res),
+        _ => grad * res.gt(0.0)?.to_dtype(grad.dtype())?,
+    }
+}
+
+fn map1<T: Elem>(x: &[T], f: impl Fn(T) -> T + Sync) -> Vec<T> {
+    let mut out = vec![T::from_f64(0.0); x.len()];
+    out.par_chunks_mut(CHUNK)
+        .zip(x.par_chunks(CHUNK))
+        .for_each(|(o, i)| {
+            for (o, &v) in o.iter_mut().zip(i) {
+                *o = f(v);
+            }
+        });
+    out
+}
+
+struct Relu;
+
+impl CustomOp1 for Relu {
+    fn name(&self) -> &'static str {
+        "sslinv-relu"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        fn run<T: Elem>(s: &CpuStorage, l: &Layout) -> candle_core::Result<CpuStorage> {
+            let zero = T::from_f64(0.0);
+            Ok(T::to_cpu_storage_owned(map1(cpu::slice::<T>(s, l)?, |v| {
+                if v > zero { v } else { zero }
+            })))
+        }
+        let out = match s {
+            CpuStorage::F32(_) => run::<f32>(s, l)?,
+            CpuStorage::F64(_) => run::<f64>(s, l)?,
+            _ => candle_core::bail!("relu: unsupported dtype"),
+        };
+        Ok((out, l.shape().clone()))
+    }
+
+    fn bwd(&self, _x: &Tensor, res: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
+        Ok(Some(relu_mask(grad, res)?))
+    }
+}
+
+struct AddRelu;
+
+impl CustomOp2 for AddRelu {
+    fn name(&self) -> &'static str {
+        "sslinv-add-relu"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        fn run<T: Elem>(
+            s1: &CpuStorage,
+            l1: &Layout,
+            s2: &CpuStorage,
+            l2: &Layout,
+        ) -> candle_core::Result<CpuStorage> {
+            let (a, b) = (cpu::slice::<T>(s1, l1)?, cpu::slice::<T>(s2, l2)?);
+            let zero = T::from_f64(0.0);
+            let mut out = vec![zero; a.len()];
+            out.par_chunks_mut(CHUNK)
+                .zip(a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)))
+                .for_each(|(o, (a, b))| {
+                    for ((o, &a), &b) in o.iter_mut().zip(a).zip(b) {
+                        let s = a + b;
+                        *o = if s > zero { s } else { zero };
+                    }
+                });
+            Ok(T::to_cpu_storage_owned(out))
+        }
+        let out = match s1 {
+            CpuStorage::F32(_) => run::<f32>(s1, l1, s2, l2)?,
+            CpuStorage::F64(_) => run::<f64>(s1, l1, s2, l2)?,
+            _ => candle_core::bail!("add_relu: unsupported dtype"),
+        };
+        Ok((out, l1.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        _a: &Tensor,
+        _b: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+        let g = relu_mask(grad, res)?;
+        Ok((Some(g.clone()), Some(g)))
+    }
+}

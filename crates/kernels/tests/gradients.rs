@@ -1,0 +1,133 @@
+//! Every kernel's CPU backward against central finite differences in f64.
+
+mod common;
+
+use candle_core::{DType, Device, Result, Tensor, Var};
+use common::{gradcheck, tensor};
+use sslinv_kernels as k;
+
+const TOL: f64 = 1e-6;
+
+#[test]
+fn conv2d_3x3_padded_strided() -> Result<()> {
+    let x = tensor(1, &[2, 3, 6, 5], DType::F64)?;
+    let w = tensor(2, &[4, 3, 3, 3], DType::F64)?;
+    for (s, p) in [(1, 1), (2, 1), (2, 0)] {
+        gradcheck(
+            &[x.clone(), w.clone()],
+            |t| Ok(k::conv2d(&t[0], &t[1], s, p)?),
+            TOL,
+        )?;
+    }
+    Ok(())
+}
+
+#[test]
+fn conv2d_pointwise_and_strided_1x1() -> Result<()> {
+    let x = tensor(3, &[3, 4, 5, 5], DType::F64)?;
+    let w = tensor(4, &[2, 4, 1, 1], DType::F64)?;
+    for s in [1, 2] {
+        gradcheck(
+            &[x.clone(), w.clone()],
+            |t| Ok(k::conv2d(&t[0], &t[1], s, 0)?),
+            TOL,
+        )?;
+    }
+    Ok(())
+}
+
+#[test]
+fn conv2d_bias_and_relu() -> Result<()> {
+    let x = tensor(5, &[2, 2, 5, 4], DType::F64)?;
+    let w = tensor(6, &[3, 2, 3, 3], DType::F64)?;
+    let b = tensor(7, &[3], DType::F64)?;
+    gradcheck(
+        &[x.clone(), w.clone(), b.clone()],
+        |t| Ok(k::conv2d_bias(&t[0], &t[1], &t[2], 1, 1)?),
+        TOL,
+    )?;
+    gradcheck(
+        &[x, w, b],
+        |t| Ok(k::conv2d_bias_relu(&t[0], &t[1], &t[2], 2, 1)?),
+        TOL,
+    )
+}
+
+#[test]
+fn max_pool2d_stem_and_even_windows() -> Result<()> {
+    let x = tensor(8, &[2, 2, 7, 6], DType::F64)?;
+    for (kk, s, p) in [(3, 2, 1), (2, 2, 0), (3, 1, 1)] {
+        gradcheck(
+            std::slice::from_ref(&x),
+            |t| Ok(k::max_pool2d(&t[0], kk, s, p)?),
+            TOL,
+        )?;
+    }
+    Ok(())
+}
+
+#[test]
+fn global_avg_pool_relu_add_relu() -> Result<()> {
+    let x = tensor(9, &[2, 3, 4, 5], DType::F64)?;
+    let y = tensor(10, &[2, 3, 4, 5], DType::F64)?;
+    gradcheck(
+        std::slice::from_ref(&x),
+        |t| Ok(k::global_avg_pool(&t[0])?),
+        TOL,
+    )?;
+    gradcheck(std::slice::from_ref(&x), |t| Ok(k::relu(&t[0])?), TOL)?;
+    gradcheck(&[x, y], |t| Ok(k::add_relu(&t[0], &t[1])?), TOL)
+}
+
+#[test]
+fn batch_norm_train_with_and_without_relu() -> Result<()> {
+    let x = tensor(11, &[3, 4, 3, 5], DType::F64)?;
+    let g = (tensor(12, &[4], DType::F64)? + 1.5)?;
+    let b = tensor(13, &[4], DType::F64)?;
+    for relu in [false, true] {
+        gradcheck(
+            &[x.clone(), g.clone(), b.clone()],
+            |t| {
+                let rm = Var::zeros(4, DType::F64, &Device::Cpu)?;
+                let rv = Var::ones(4, DType::F64, &Device::Cpu)?;
+                Ok(k::batch_norm_train(
+                    &t[0], &t[1], &t[2], &rm, &rv, 0.1, 1e-5, relu,
+                )?)
+            },
+            1e-5,
+        )?;
+    }
+    Ok(())
+}
+
+#[test]
+fn batch_norm_eval_gradients_reach_weight_and_bias() -> Result<()> {
+    let x = tensor(14, &[2, 3, 4, 4], DType::F64)?;
+    let g = tensor(15, &[3], DType::F64)?;
+    let b = tensor(16, &[3], DType::F64)?;
+    let mean = tensor(17, &[3], DType::F64)?;
+    let var = (tensor(18, &[3], DType::F64)?.abs()? + 0.5)?;
+    for relu in [false, true] {
+        gradcheck(
+            &[x.clone(), g.clone(), b.clone()],
+            |t| {
+                Ok(k::batch_norm_eval(
+                    &t[0], &t[1], &t[2], &mean, &var, 1e-5, relu,
+                )?)
+            },
+            TOL,
+        )?;
+    }
+    Ok(())
+}
+
+#[test]
+fn wrong_shapes_are_errors_not_panics() -> Result<()> {
+    let x = tensor(19, &[1, 3, 4, 4], DType::F32)?;
+    assert!(k::conv2d(&x, &tensor(20, &[2, 4, 3, 3], DType::F32)?, 1, 1).is_err());
+    assert!(k::conv2d(&x, &tensor(20, &[2, 3, 7, 7], DType::F32)?, 1, 0).is_err());
+    assert!(k::max_pool2d(&x, 3, 0, 1).is_err());
+    assert!(k::global_avg_pool(&Tensor::zeros(3, DType::F32, &Device::Cpu)?).is_err());
+    assert!(k::add_relu(&x, &x.narrow(2, 0, 2)?).is_err());
+    Ok(())
+}

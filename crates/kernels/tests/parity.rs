@@ -1,0 +1,193 @@
+//! The CPU custom ops against the candle-op compositions (`reference`), forward and backward, in f32.
+
+mod common;
+
+use candle_core::{DType, Device, Result, Tensor, Var};
+use common::{max_diff, tensor};
+use sslinv_kernels::{self as k, reference as r};
+
+/// Output and input gradients of `sum(f(inputs) * weights)`.
+fn run(
+    inputs: &[Tensor],
+    f: impl Fn(&[Tensor]) -> Result<Tensor>,
+) -> Result<(Tensor, Vec<Tensor>)> {
+    let vars: Vec<Var> = inputs.iter().map(Var::from_tensor).collect::<Result<_>>()?;
+    let ts: Vec<Tensor> = vars.iter().map(|v| v.as_tensor().clone()).collect();
+    let y = f(&ts)?;
+    let wts = tensor(77, y.dims(), DType::F32)?;
+    let grads = (&y * wts)?.sum_all()?.backward()?;
+    let g = vars
+        .iter()
+        .map(|v| grads.get(v.as_tensor()).expect("gradient").clone())
+        .collect();
+    Ok((y, g))
+}
+
+fn compare(
+    inputs: &[Tensor],
+    fast: impl Fn(&[Tensor]) -> Result<Tensor>,
+    slow: impl Fn(&[Tensor]) -> Result<Tensor>,
+    tol: f64,
+) -> Result<()> {
+    let (ya, ga) = run(inputs, fast)?;
+    let (yb, gb) = run(inputs, slow)?;
+    let d = max_diff(&ya, &yb)?;
+    assert!(d < tol, "forward differs by {d}");
+    for (i, (a, b)) in ga.iter().zip(&gb).enumerate() {
+        let d = max_diff(a, b)?;
+        assert!(d < tol, "gradient {i} differs by {d}");
+    }
+    Ok(())
+}
+
+#[test]
+fn conv2d_matches_candle() -> Result<()> {
+    // Odd batch (splits unevenly over threads), batch 1 (gemm-parallel path), 7x7/2 stem, 1x1/2 downsample.
+    for (n, c, hw, co, kk, s, p) in [
+        (5, 8, 9, 6, 3, 1, 1),
+        (1, 3, 15, 8, 7, 2, 3),
+        (4, 8, 8, 16, 1, 2, 0),
+        (3, 16, 6, 8, 1, 1, 0),
+    ] {
+        let x = tensor(1, &[n, c, hw, hw], DType::F32)?;
+        let w = tensor(2, &[co, c, kk, kk], DType::F32)?;
+        compare(
+            &[x, w],
+            |t| Ok(k::conv2d(&t[0], &t[1], s, p)?),
+            |t| Ok(r::conv2d(&t[0], &t[1], s, p)?),
+            1e-3,
+        )?;
+    }
+    Ok(())
+}
+
+#[test]
+fn conv2d_bias_relu_matches_composition() -> Result<()> {
+    let x = tensor(3, &[2, 4, 7, 7], DType::F32)?;
+    let w = tensor(4, &[5, 4, 3, 3], DType::F32)?;
+    let b = tensor(5, &[5], DType::F32)?;
+    compare(
+        &[x, w, b],
+        |t| Ok(k::conv2d_bias_relu(&t[0], &t[1], &t[2], 1, 1)?),
+        |t| {
+            r::conv2d(&t[0], &t[1], 1, 1)?
+                .broadcast_add(&t[2].reshape((1, 5, 1, 1))?)?
+                .relu()
+        },
+        1e-3,
+    )
+}
+
+#[test]
+fn pools_match_candle() -> Result<()> {
+    let x = tensor(6, &[2, 3, 11, 10], DType::F32)?;
+    compare(
+        std::slice::from_ref(&x),
+        |t| Ok(k::max_pool2d(&t[0], 3, 2, 1)?),
+        |t| Ok(r::max_pool2d(&t[0], 3, 2, 1)?),
+        1e-6,
+    )?;
+    compare(
+        &[x],
+        |t| Ok(k::global_avg_pool(&t[0])?),
+        |t| Ok(r::global_avg_pool(&t[0])?),
+        1e-6,
+    )
+}
+
+#[test]
+fn max_pool2d_known_values() -> Result<()> {
+    // 1x1x3x3 with padding 1, kernel 3, stride 2: every window sees the centre 9 except corners.
+    let x = Tensor::from_vec(
+        (1..=9).map(|v| v as f32).collect::<Vec<_>>(),
+        (1, 1, 3, 3),
+        &Device::Cpu,
+    )?;
+    let y = k::max_pool2d(&x, 3, 2, 1)?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    assert_eq!(y, vec![5.0, 6.0, 8.0, 9.0]);
+    let neg = (x.neg()? - 1.0)?;
+    let y = k::max_pool2d(&neg, 2, 1, 1)?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    assert_eq!(y[0], -2.0, "-inf padding must never win");
+    Ok(())
+}
+
+#[test]
+fn batch_norm_train_matches_candle_and_updates_running_stats() -> Result<()> {
+    let x = tensor(7, &[4, 6, 5, 5], DType::F32)?.affine(3.0, 0.7)?;
+    let g = (tensor(8, &[6], DType::F32)? + 1.0)?;
+    let b = tensor(9, &[6], DType::F32)?;
+    for relu in [false, true] {
+        let stats = || -> Result<(Var, Var)> {
+            Ok((
+                Var::from_tensor(&tensor(10, &[6], DType::F32)?)?,
+                Var::ones(6, DType::F32, &Device::Cpu)?,
+            ))
+        };
+        let (m1, v1) = stats()?;
+        let (m2, v2) = stats()?;
+        compare(
+            &[x.clone(), g.clone(), b.clone()],
+            |t| {
+                Ok(k::batch_norm_train(
+                    &t[0], &t[1], &t[2], &m1, &v1, 0.1, 1e-5, relu,
+                )?)
+            },
+            |t| {
+                Ok(r::batch_norm_train(
+                    &t[0], &t[1], &t[2], &m2, &v2, 0.1, 1e-5, relu,
+                )?)
+            },
+            1e-4,
+        )?;
+        assert!(max_diff(m1.as_tensor(), m2.as_tensor())? < 1e-5);
+        assert!(max_diff(v1.as_tensor(), v2.as_tensor())? < 1e-5);
+    }
+    // PyTorch's update on a known batch: mean 0.1 * 2.5, unbiased var 0.9 + 0.1 * 5/3.
+    let x = Tensor::from_vec(vec![1f32, 2.0, 3.0, 4.0], (4, 1, 1, 1), &Device::Cpu)?;
+    let (m, v) = (
+        Var::zeros(1, DType::F32, &Device::Cpu)?,
+        Var::ones(1, DType::F32, &Device::Cpu)?,
+    );
+    let one = Tensor::ones(1, DType::F32, &Device::Cpu)?;
+    k::batch_norm_train(&x, &one, &one.zeros_like()?, &m, &v, 0.1, 1e-5, false)?;
+    assert!((m.as_tensor().to_vec1::<f32>()?[0] - 0.25).abs() < 1e-6);
+    assert!((v.as_tensor().to_vec1::<f32>()?[0] - (0.9 + 0.5 / 3.0)).abs() < 1e-6);
+    Ok(())
+}
+
+#[test]
+fn batch_norm_eval_matches_candle() -> Result<()> {
+    let x = tensor(11, &[3, 4, 6, 6], DType::F32)?;
+    let g = tensor(12, &[4], DType::F32)?;
+    let b = tensor(13, &[4], DType::F32)?;
+    let mean = tensor(14, &[4], DType::F32)?;
+    let var = (tensor(15, &[4], DType::F32)?.abs()? + 0.2)?;
+    compare(
+        &[x, g, b],
+        |t| {
+            Ok(k::batch_norm_eval(
+                &t[0], &t[1], &t[2], &mean, &var, 1e-5, true,
+            )?)
+        },
+        |t| {
+            Ok(r::batch_norm_eval(
+                &t[0], &t[1], &t[2], &mean, &var, 1e-5, true,
+            )?)
+        },
+        1e-5,
+    )
+}
+
+#[test]
+fn non_contiguous_inputs_are_handled() -> Result<()> {
+    let x = tensor(16, &[2, 3, 8, 8], DType::F32)?.transpose(2, 3)?;
+    let w = tensor(17, &[4, 3, 3, 3], DType::F32)?;
+    let a = k::conv2d(&x, &w, 1, 1)?;
+    let b = r::conv2d(&x.contiguous()?, &w, 1, 1)?;
+    assert!(max_diff(&a, &b)? < 1e-4);
+    Ok(())
+}
