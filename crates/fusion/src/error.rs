@@ -26,6 +26,17 @@ pub enum FusionError {
     /// An error from candle while combining feature tensors.
     #[error(transparent)]
     Candle(#[from] candle_core::Error),
+    /// A member encoder that could not be loaded or run.
+    #[error(transparent)]
+    Encoder(#[from] sslinv_encoders::EncoderError),
+    /// A feature cache file that could not be read or written.
+    #[error("feature cache {path}: {reason}")]
+    Cache {
+        /// The cache file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// Result with [`FusionError`].
