@@ -36,11 +36,14 @@ def torch_time(arch, batch, reps):
 
 def rust_time(arch, batch, reps):
     env = dict(os.environ, RAYON_NUM_THREADS="2")
-    out = subprocess.run(
+    run = subprocess.run(
         ["cargo", "run", "--release", "-q", "-p", "sslinv-encoders", "--example", "extract", "--",
          f"random:{arch}:seed=0", str(batch), str(reps)],
-        check=True, capture_output=True, text=True, env=env,
-    ).stdout
+        capture_output=True, text=True, env=env,
+    )
+    if run.returncode != 0:
+        raise SystemExit(f"the Rust timing failed:\n{run.stderr}")
+    out = run.stdout
     return json.loads(out.strip().splitlines()[-1])["seconds_per_image"]
 
 

@@ -40,6 +40,9 @@ pub enum EncoderError {
         /// What went wrong.
         reason: String,
     },
+    /// A kernel rejected its arguments.
+    #[error(transparent)]
+    Kernels(#[from] sslinv_kernels::Error),
     /// Image preprocessing failed.
     #[error(transparent)]
     Augment(#[from] sslinv_augment::AugmentError),

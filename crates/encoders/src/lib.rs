@@ -14,7 +14,6 @@ pub mod load;
 pub mod norm;
 pub mod ops;
 pub mod params;
-pub mod pool;
 pub mod registry;
 pub mod remap;
 pub mod resnet;
