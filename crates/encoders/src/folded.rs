@@ -28,16 +28,14 @@ impl FoldedConv {
             .contiguous()?;
         Ok(Self {
             weight,
-            bias: shift.reshape((1, o, 1, 1))?,
+            bias: shift.contiguous()?,
             stride: unit.stride,
             padding: unit.padding,
         })
     }
 
     fn forward(&self, x: &Tensor, relu: bool) -> Result<Tensor> {
-        let y =
-            ops::conv2d(x, &self.weight, self.stride, self.padding)?.broadcast_add(&self.bias)?;
-        Ok(if relu { ops::relu(&y)? } else { y })
+        ops::conv2d_bias(x, &self.weight, &self.bias, self.stride, self.padding, relu)
     }
 }
 
