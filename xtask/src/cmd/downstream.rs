@@ -1,10 +1,366 @@
-//! `cargo xtask downstream`: features plus probe on a downstream dataset.
+//! `cargo xtask downstream`: features of a (possibly fused) model on a downstream dataset's train
+//! and test splits (cached on disk), then the paper's linear probe with the dataset's metric.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use candle_core::{Device, Tensor};
+use image::RgbImage;
+use indicatif::{ProgressBar, ProgressStyle};
+use sslinv_augment::Preprocess;
+use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
+use sslinv_datasets::{Dataset, Split, Targets};
+use sslinv_encoders::{Encoder, load_encoder};
+use sslinv_fusion::{
+    CacheKey, FeatureCache, Features, FuseMode, grid_shift_for, probe_task, split_spec,
+};
+use sslinv_heads::{Labels, ProbeConfig, probe};
 
 /// Arguments of `cargo xtask downstream`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Model spec; `a+b+c` fuses several encoders (see --fuse).
+    #[arg(long)]
+    pub model: String,
+    /// Dataset name (cifar10, caltech101, flowers102, 300w, celeba, lsp, causal3dident, synth3d).
+    #[arg(long)]
+    pub dataset: String,
+    /// Dataset root (default for synth3d: data/synth3d); features are cached under
+    /// `<root>/.sslinv-features`.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// How fused members combine: cat, add or mean.
+    #[arg(long, default_value = "cat")]
+    pub fuse: String,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Seed of the fold shuffle.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Images per forward pass.
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    /// cpu or cuda.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// synth3d only: the target (class, landmarks, hue, rotation, or any synth3d target name).
+    #[arg(long, default_value = "class")]
+    pub task: String,
+    /// synth3d only: which generated set (quick or demo).
+    #[arg(long, default_value = "demo", value_parser = ["quick", "demo"])]
+    pub synth3d_config: String,
+    /// Width multiplier of the widest member, for the grid shift (default: read from the specs).
+    #[arg(long)]
+    pub width_mult: Option<f64>,
+    /// Resize the shorter side to this before the centre crop.
+    #[arg(long, default_value_t = 224)]
+    pub resize: u32,
+    /// Centre crop size.
+    #[arg(long, default_value_t = 224)]
+    pub crop: u32,
+    /// Ridge alpha = 1/lambda, as the paper's script.
+    #[arg(long)]
+    pub paper_grid: bool,
+    /// Output JSON.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// One split's images (decoded on demand) and labels.
+struct SplitData {
+    split: Split,
+    len: usize,
+    source: Source,
+    labels: Labels,
+}
+
+enum Source {
+    Dataset(Box<dyn Dataset>),
+    Memory(Vec<RgbImage>),
+}
+
+impl SplitData {
+    fn images(&self, start: usize, end: usize) -> anyhow::Result<Vec<RgbImage>> {
+        match &self.source {
+            Source::Dataset(ds) => {
+                let idx: Vec<usize> = (start..end).collect();
+                ds.images(&idx)
+                    .with_context(|| format!("decoding {} images {start}..{end}", ds.name()))
+            }
+            Source::Memory(images) => Ok(images[start..end].to_vec()),
+        }
+    }
+}
+
+/// A loaded downstream dataset: what identifies its images, where to cache, and both splits.
+struct Data {
+    id: String,
+    cache_root: PathBuf,
+    classes: bool,
+    train: SplitData,
+    test: SplitData,
+}
+
+fn device(name: &str) -> anyhow::Result<Device> {
+    match name {
+        "cpu" => Ok(Device::Cpu),
+        "cuda" => Device::new_cuda(0).context("opening CUDA device 0 (build with --features cuda)"),
+        other => bail!("unknown device `{other}` (cpu or cuda)"),
+    }
+}
+
+fn labels_of(targets: Targets, name: &str) -> anyhow::Result<(Labels, bool)> {
+    Ok(match targets {
+        Targets::Classes { ids, .. } => (Labels::Classes(ids), true),
+        Targets::Values { values, dim } => (Labels::Targets { values, dim }, false),
+        Targets::Groups { .. } => bail!("{name} is a view-group dataset; it has no probe targets"),
+    })
+}
+
+fn open_registry(args: &Args) -> anyhow::Result<Data> {
+    let name = sslinv_datasets::canonical(&args.dataset)?;
+    let root = args
+        .root
+        .clone()
+        .context("--root is required for registry datasets")?;
+    let open = |split| -> anyhow::Result<(SplitData, bool)> {
+        let ds = sslinv_datasets::open(name, &root, split)
+            .with_context(|| format!("opening {name} {split} under {}", root.display()))?;
+        let (labels, classes) = labels_of(ds.targets(), name)?;
+        Ok((
+            SplitData {
+                split,
+                len: ds.len(),
+                source: Source::Dataset(ds),
+                labels,
+            },
+            classes,
+        ))
+    };
+    let (train, classes) = open(Split::Train)?;
+    let (test, _) = open(Split::Test)?;
+    let id = format!(
+        "{name}@{}",
+        root.canonicalize().unwrap_or(root.clone()).display()
+    );
+    Ok(Data {
+        id,
+        cache_root: root,
+        classes,
+        train,
+        test,
+    })
+}
+
+fn open_synth3d(args: &Args) -> anyhow::Result<Data> {
+    let cfg = match args.synth3d_config.as_str() {
+        "quick" => Synth3dConfig::quick(),
+        _ => Synth3dConfig::demo(),
+    };
+    let root = args
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("data/synth3d"));
+    let data = Synth3d::load_or_generate(&cfg, &root)
+        .with_context(|| format!("loading or generating synth3d under {}", root.display()))?;
+    let classes = args.task == "class";
+    let split = |split, samples: Vec<sslinv_datasets::synth3d::Sample>| {
+        let labels = if classes {
+            Labels::Classes(samples.iter().map(|s| s.class).collect())
+        } else {
+            let rows = samples
+                .iter()
+                .map(|s| s.target(&args.task))
+                .collect::<Result<Vec<_>, _>>()?;
+            let dim = rows.first().map_or(1, Vec::len);
+            Labels::Targets {
+                values: rows.concat(),
+                dim,
+            }
+        };
+        anyhow::Ok(SplitData {
+            split,
+            len: samples.len(),
+            source: Source::Memory(samples.into_iter().map(|s| s.image).collect()),
+            labels,
+        })
+    };
+    Ok(Data {
+        id: format!("synth3d:{}:{:016x}", args.synth3d_config, cfg.cache_key()),
+        cache_root: root,
+        classes,
+        train: split(Split::Train, data.train)?,
+        test: split(Split::Test, data.test)?,
+    })
+}
+
+/// One member's features of one split: from the cache, or extracted and then cached.
+fn member_features(
+    member: &str,
+    encoder: &mut Option<Box<dyn Encoder>>,
+    split: &SplitData,
+    key: &CacheKey,
+    cache: &FeatureCache,
+    args: &Args,
+    dev: &Device,
+) -> anyhow::Result<Features> {
+    if let Some(f) = cache.load(key)? {
+        if f.n != split.len {
+            bail!(
+                "{}: {} cached rows for {} images; delete the file",
+                cache.path(key).display(),
+                f.n,
+                split.len
+            );
+        }
+        println!("{member} {}: cached features {}", split.split, f.n);
+        return Ok(f);
+    }
+    if encoder.is_none() {
+        *encoder =
+            Some(load_encoder(member, dev).with_context(|| format!("loading model `{member}`"))?);
+    }
+    let enc = encoder.as_ref().expect("loaded above");
+    let prep = Preprocess::new(Some(args.resize), Some(args.crop));
+    let bar = ProgressBar::new(split.len as u64);
+    bar.set_style(ProgressStyle::with_template(&format!(
+        "{member} {}: {{bar:30}} {{pos}}/{{len}} images {{per_sec}} eta {{eta}}",
+        split.split
+    ))?);
+    let mut data = Vec::with_capacity(split.len * enc.dim());
+    let step = args.batch_size.max(1);
+    for start in (0..split.len).step_by(step) {
+        let end = (start + step).min(split.len);
+        let images = split.images(start, end)?;
+        let x = prep.to_tensor(&images, dev)?;
+        let f = enc
+            .features(&x)
+            .with_context(|| format!("features of `{member}`"))?;
+        data.extend(f.to_device(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?);
+        bar.inc((end - start) as u64);
+    }
+    bar.finish();
+    let features = Features {
+        data,
+        n: split.len,
+        dim: enc.dim(),
+    };
+    cache.store(key, &features)?;
+    Ok(features)
+}
+
+/// The fused features of every member on one split, N x D row-major, and D.
+fn fused(parts: Vec<Features>, mode: FuseMode) -> anyhow::Result<(Vec<f32>, usize)> {
+    let tensors = parts
+        .into_iter()
+        .map(|f| Tensor::from_vec(f.data, (f.n, f.dim), &Device::Cpu))
+        .collect::<Result<Vec<_>, _>>()?;
+    let t = mode.combine(&tensors)?;
+    let dim = t.dim(1)?;
+    Ok((t.flatten_all()?.to_vec1::<f32>()?, dim))
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`downstream` is not built yet (issue 9)")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let mode: FuseMode = args.fuse.parse()?;
+    let members = split_spec(&args.model)?;
+    let dev = device(&args.device)?;
+    let is_synth = args.dataset.eq_ignore_ascii_case("synth3d");
+    let data = if is_synth {
+        open_synth3d(&args)?
+    } else {
+        open_registry(&args)?
+    };
+    let cache = FeatureCache::under(&data.cache_root);
+    let preprocess = format!(
+        "resize={},crop={},imagenet-normalise",
+        args.resize, args.crop
+    );
+    let started = Instant::now();
+    // Each member is loaded at most once, and only when a split is not cached.
+    let mut encoders: Vec<Option<Box<dyn Encoder>>> = members.iter().map(|_| None).collect();
+    let mut per_split = Vec::new();
+    for split in [&data.train, &data.test] {
+        let mut parts = Vec::new();
+        for (member, encoder) in members.iter().zip(encoders.iter_mut()) {
+            let key = CacheKey {
+                model: member.clone(),
+                dataset: data.id.clone(),
+                split: split.split.name().to_string(),
+                preprocess: preprocess.clone(),
+            };
+            parts.push(member_features(
+                member, encoder, split, &key, &cache, &args, &dev,
+            )?);
+        }
+        per_split.push(fused(parts, mode)?);
+    }
+    let feature_seconds = started.elapsed().as_secs_f64();
+    let (test_x, _) = per_split.pop().expect("two splits");
+    let (train_x, dim) = per_split.pop().expect("two splits");
+
+    let dataset_name = if is_synth {
+        "synth3d"
+    } else {
+        sslinv_datasets::canonical(&args.dataset)?
+    };
+    let (task, metric) = probe_task(dataset_name, data.classes);
+    let grid_shift = grid_shift_for(&members, args.width_mult);
+    let cfg = ProbeConfig {
+        task,
+        metric,
+        folds: args.folds,
+        grid_shift,
+        lambda: None,
+        seed: args.seed,
+        paper_grid: args.paper_grid,
+    };
+    let result = probe(
+        &train_x,
+        &data.train.labels,
+        &test_x,
+        &data.test.labels,
+        dim,
+        &cfg,
+    )
+    .with_context(|| format!("probe of `{}` on {dataset_name}", args.model))?;
+
+    let mut json = serde_json::to_value(&result)?;
+    let obj = json
+        .as_object_mut()
+        .context("probe result is a JSON object")?;
+    obj.insert("model".into(), args.model.clone().into());
+    obj.insert("dataset".into(), dataset_name.into());
+    if is_synth {
+        obj.insert("target".into(), args.task.clone().into());
+    }
+    obj.insert("fuse".into(), mode.name().into());
+    obj.insert("members".into(), members.len().into());
+    obj.insert("grid_shift".into(), grid_shift.into());
+    obj.insert("feature_seconds".into(), feature_seconds.into());
+    write_json(&args.out, &json)?;
+    println!(
+        "{} {} {}: {} {:.4} (lambda {:.3e}, dim {dim}, grid shift {grid_shift}) -> {}",
+        args.model,
+        mode.name(),
+        dataset_name,
+        metric.name(),
+        result.test_score,
+        result.lambda,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn write_json(out: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let tmp = out.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_string_pretty(value)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
+    Ok(())
 }
