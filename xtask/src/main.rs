@@ -2,6 +2,7 @@
 
 mod cmd;
 mod demo;
+mod pipeline;
 mod report;
 mod study;
 
