@@ -1,0 +1,46 @@
+//! ResNet-18 SGD training steps on CPU through the sslinv-kernels ops (issue 7's workloads).
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{Optimizer, SGD, VarBuilder, VarMap};
+use criterion::{Criterion, criterion_group, criterion_main};
+use sslinv_encoders::{Arch, ResNet, ResNetConfig, Stem};
+use std::time::Duration;
+
+fn train_step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("resnet18_train_32px_b64");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(6))
+        .warm_up_time(Duration::from_secs(1));
+    for (name, width_mult, stem) in [
+        ("width16_cifar", 0.25, Stem::Cifar),
+        ("width64_imagenet", 1.0, Stem::ImageNet),
+    ] {
+        let varmap = VarMap::new();
+        let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+        let config = ResNetConfig {
+            arch: Arch::ResNet18,
+            width_mult,
+            stem,
+        };
+        let model = ResNet::new(&config, vb).unwrap();
+        let mut sgd = SGD::new(varmap.all_vars(), 0.01).unwrap();
+        let x = Tensor::randn(0f32, 1f32, (64, 3, 32, 32), &Device::Cpu).unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let loss = model
+                    .forward_t(&x, true)
+                    .unwrap()
+                    .sqr()
+                    .unwrap()
+                    .mean_all()
+                    .unwrap();
+                sgd.backward_step(&loss).unwrap();
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, train_step);
+criterion_main!(benches);
