@@ -15,6 +15,8 @@ pub struct Plan {
     pub base_lr: f64,
     /// Pretraining epochs over the pretraining images.
     pub epochs: usize,
+    /// Cap on optimiser steps per model, so the demo keeps its time budget.
+    pub max_steps: Option<u64>,
     /// Pretraining batch size.
     pub batch_size: usize,
     /// MoCo queue length.
@@ -42,6 +44,7 @@ impl Plan {
                 input_size: 32,
                 base_lr: 0.12,
                 epochs: 2,
+                max_steps: None,
                 batch_size: 64,
                 queue: 256,
                 width_mult: 0.25,
@@ -56,9 +59,10 @@ impl Plan {
                 data: Synth3dConfig::demo(),
                 input_size: 32,
                 base_lr: 0.12,
-                epochs: 2,
-                batch_size: 128,
-                queue: 2048,
+                epochs: 1,
+                max_steps: Some(120),
+                batch_size: 64,
+                queue: 1024,
                 width_mult: 0.25,
                 stats_images: 2000,
                 sweep_images: 48,

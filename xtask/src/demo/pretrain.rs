@@ -28,6 +28,7 @@ pub fn pretrain_all(plan: &Plan, images: &[RgbImage], dir: &Path) -> anyhow::Res
             cfg.width_mult = plan.width_mult;
             cfg.image_size = plan.input_size;
             cfg.hyper.lr = plan.base_lr;
+            cfg.max_steps = plan.max_steps;
             cfg.batch_size = plan.batch_size;
             cfg.hyper.queue_size = plan.queue;
             cfg.seed = plan.seed;
