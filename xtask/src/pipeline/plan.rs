@@ -92,7 +92,8 @@ impl Step {
         let key = match self.kind {
             StepKind::Pretrain { .. } => return pretrain_done(&self.output),
             StepKind::Synthetic { .. } => "mean_similarity",
-            StepKind::Multiview { .. } => "scores",
+            // `MultiviewResult` flattens its scores into the top level.
+            StepKind::Multiview { .. } => "similarity",
             StepKind::Downstream { .. } => "test_score",
         };
         read_json(&self.output).is_some_and(|v| v.get(key).is_some())

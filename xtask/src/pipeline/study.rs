@@ -116,12 +116,11 @@ pub fn gather(
                 });
             }
             StepKind::Multiview { dataset, .. } => {
-                let scores = v.get("scores").cloned().unwrap_or_default();
                 study.multiview.push(MultiviewEntry {
                     model,
                     kind: dataset.clone(),
-                    similarity: f64_of(&scores, "similarity"),
-                    distance: f64_of(&scores, "distance"),
+                    similarity: f64_of(&v, "similarity"),
+                    distance: f64_of(&v, "distance"),
                 });
             }
             StepKind::Downstream { dataset, .. } => {
@@ -181,7 +180,7 @@ mod tests {
         );
         write(
             "multiview mine coil100",
-            r#"{"scores": {"similarity": 0.7, "distance": 3.0}}"#,
+            r#"{"dataset": "coil100", "similarity": 0.7, "distance": 3.0}"#,
         );
         write(
             "downstream mine cifar10",
