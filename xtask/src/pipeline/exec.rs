@@ -474,7 +474,46 @@ fn labels(parts: &Parts) -> anyhow::Result<Labels> {
 
 #[cfg(test)]
 mod tests {
-    use super::{concat_rows, subset};
+    use super::*;
+    use crate::pipeline::plan::build;
+
+    /// Pretraining on a folder of images writes a checkpoint the plan calls done and the
+    /// encoder loader reads back (at its width), and a downstream-ready model follows.
+    #[test]
+    fn pretrained_checkpoint_is_done_and_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let class = dir.path().join("data/imagenet/train/n01");
+        std::fs::create_dir_all(&class).unwrap();
+        for i in 0..8u8 {
+            image::RgbImage::from_fn(40, 36, |x, y| {
+                image::Rgb([i * 30, (x * 6) as u8, (y * 7) as u8])
+            })
+            .save(class.join(format!("{i}.png")))
+            .unwrap();
+        }
+        let mut preset = Preset::quick();
+        preset.models.truncate(1);
+        preset.models[0].width_mult = 0.25;
+        preset.stem = "cifar".into();
+        preset.image_size = 16;
+        preset.epochs = 1;
+        preset.batch_size = 4;
+        preset.pretrain_side = Some(20);
+        let layout = Layout::new(&dir.path().join("out"));
+        let steps = build(&preset, &[], &layout);
+        assert!(!steps[0].done());
+        let mut runner = Runner::new(
+            preset.clone(),
+            layout.clone(),
+            dir.path().join("data"),
+            Device::Cpu,
+            Vec::new(),
+        );
+        runner.pretrain(&preset.models[0]).unwrap();
+        assert!(steps[0].done(), "{}", steps[0].output.display());
+        let enc = runner.encoder("default").unwrap();
+        assert_eq!(enc.dim(), 128, "ResNet-18 at width 0.25");
+    }
 
     #[test]
     fn fusion_concatenates_row_by_row() {
