@@ -187,16 +187,14 @@ fn im2col<T: Elem>(g: &Geom, x: &[T], col: &mut [T]) {
                     }
                     let src = &plane[iy as usize * g.w..(iy as usize + 1) * g.w];
                     if g.stride == 1 {
-                        // Contiguous run: only the padded borders need zeros.
+                        // Contiguous run: copy the in-range middle, zero the padded borders.
                         let off = kj as isize - g.pad as isize;
-                        for (ox, d) in dst.iter_mut().enumerate() {
-                            let ix = ox as isize + off;
-                            *d = if ix >= 0 && ix < g.w as isize {
-                                src[ix as usize]
-                            } else {
-                                zero
-                            };
-                        }
+                        let lo = (-off).clamp(0, g.ow as isize) as usize;
+                        let hi = (g.w as isize - off).clamp(lo as isize, g.ow as isize) as usize;
+                        dst[..lo].fill(zero);
+                        dst[hi..].fill(zero);
+                        let start = (lo as isize + off) as usize;
+                        dst[lo..hi].copy_from_slice(&src[start..start + hi - lo]);
                     } else {
                         for (ox, d) in dst.iter_mut().enumerate() {
                             let ix = (ox * g.stride + kj) as isize - g.pad as isize;
@@ -227,7 +225,18 @@ fn col2im<T: Elem>(g: &Geom, col: &[T], dx: &mut [T]) {
                         continue;
                     }
                     let dst = &mut plane[iy as usize * g.w..(iy as usize + 1) * g.w];
-                    for (ox, &v) in row[oy * g.ow..(oy + 1) * g.ow].iter().enumerate() {
+                    let src = &row[oy * g.ow..(oy + 1) * g.ow];
+                    if g.stride == 1 {
+                        let off = kj as isize - g.pad as isize;
+                        let lo = (-off).clamp(0, g.ow as isize) as usize;
+                        let hi = (g.w as isize - off).clamp(lo as isize, g.ow as isize) as usize;
+                        let start = (lo as isize + off) as usize;
+                        for (d, &v) in dst[start..start + hi - lo].iter_mut().zip(&src[lo..hi]) {
+                            *d += v;
+                        }
+                        continue;
+                    }
+                    for (ox, &v) in src.iter().enumerate() {
                         let ix = (ox * g.stride + kj) as isize - g.pad as isize;
                         if ix >= 0 && ix < g.w as isize {
                             dst[ix as usize] += v;
