@@ -37,7 +37,7 @@ pub fn device(name: &str) -> anyhow::Result<Device> {
         "cpu" => Ok(Device::Cpu),
         "cuda" if cfg!(feature = "cuda") => Device::new_cuda(0).context("opening CUDA device 0"),
         "cuda" => bail!(
-            "this build has no CUDA support: rebuild with `cargo xtask --features cuda` (cargo run -p xtask --release --features cuda -- pipeline ...)"
+            "this build has no CUDA support: run `cargo run --release -p xtask --features cuda -- pipeline ...`"
         ),
         other => bail!("unknown device `{other}` (cpu, cuda)"),
     }
