@@ -11,9 +11,12 @@ pub struct Args {
     /// Where results, checkpoints and the report go.
     #[arg(long, default_value = "out/demo")]
     out: PathBuf,
+    /// Where the rendered synth3d data is cached.
+    #[arg(long, default_value = "data/synth3d")]
+    data: PathBuf,
 }
 
 /// Runs the demo.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    crate::demo::run(args.quick, &args.out)
+    crate::demo::run(args.quick, &args.out, &args.data)
 }

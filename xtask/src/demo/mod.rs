@@ -21,11 +21,8 @@ use std::time::Instant;
 
 pub use plan::Plan;
 
-/// Where synth3d images are cached.
-const DATA_CACHE: &str = "data/synth3d";
-
 /// Runs the whole demo, writing `out/results/*.json` and `out/report/`.
-pub fn run(quick: bool, out: &Path) -> anyhow::Result<()> {
+pub fn run(quick: bool, out: &Path, data_cache: &Path) -> anyhow::Result<()> {
     let start = Instant::now();
     let plan = Plan::new(quick);
     let results = out.join("results");
@@ -36,8 +33,7 @@ pub fn run(quick: bool, out: &Path) -> anyhow::Result<()> {
         "[1/5] synth3d data ({} pretraining, {} train, {} test images at {} px)",
         plan.data.n_pretrain, plan.data.n_train, plan.data.n_test, plan.data.size
     );
-    let data =
-        Synth3d::load_or_generate(&plan.data, Path::new(DATA_CACHE)).context("synth3d data")?;
+    let data = Synth3d::load_or_generate(&plan.data, data_cache).context("synth3d data")?;
     let grid = sample_grid(plan.seed, plan.data.size, 8).context("synth3d sample grid")?;
     let mut png = Vec::new();
     grid.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;

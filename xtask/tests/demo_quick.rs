@@ -1,0 +1,41 @@
+//! CI smoke test: `cargo xtask demo --quick` runs the whole pipeline and writes a full report.
+
+use std::process::Command;
+
+#[test]
+fn quick_demo_writes_results_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["demo", "--quick", "--out"])
+        .arg(&out)
+        .arg("--data")
+        .arg(dir.path().join("synth3d"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "demo --quick exited with {status}");
+    let study: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results/study.json")).unwrap())
+            .unwrap();
+    // Three pretrained models plus their fusion, 11 transforms each, 4 tasks for all four.
+    assert_eq!(study["models"].as_array().unwrap().len(), 4);
+    assert_eq!(study["synthetic"].as_array().unwrap().len(), 3 * 11);
+    assert_eq!(study["multiview"].as_array().unwrap().len(), 3 * 3);
+    assert_eq!(study["downstream"].as_array().unwrap().len(), 4 * 4);
+    assert_eq!(study["findings"].as_array().unwrap().len(), 3);
+    for entry in study["synthetic"].as_array().unwrap() {
+        let s = entry["mean_similarity"].as_f64().unwrap();
+        assert!(s.is_finite() && (-1.0..=1.0).contains(&s), "{entry}");
+    }
+    // The identity setting of a sweep compares an image with itself.
+    let rotation = study["synthetic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["transform"] == "rotation")
+        .unwrap();
+    assert!((rotation["similarity"][0].as_f64().unwrap() - 1.0).abs() < 1e-4);
+    let html = std::fs::read_to_string(out.join("report/index.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("data:image/png;base64,"));
+    assert!(out.join("report/README.md").exists());
+}
