@@ -98,3 +98,12 @@ strip -o "$OUTBIN/xtask" "$TGT/release/xtask"
 } >"$OUTBIN/BUILD_INFO"
 cat "$OUTBIN/BUILD_INFO" >&2
 log "binary: $OUTBIN/xtask ($(du -h "$OUTBIN/xtask" | cut -f1))"
+
+# ---- 5. symbol check against whatever real CUDA 13 libraries this machine has ----------------
+# (e.g. a CUDA build of torch here ships cuBLAS/cuBLASLt/NVRTC/cudart; libcuda and anything
+# missing resolve to the stubs). Reports only: the GPU machine's check.sh repeats it with `ldd -r`.
+REAL="$(python3 -c 'import os, nvidia; print(os.path.join(list(nvidia.__path__)[0], "cu13", "lib"))' 2>/dev/null || true)"
+if [ -n "$REAL" ] && [ -d "$REAL" ]; then
+    log "ldd -r against $REAL (+ stubs):"
+    LD_LIBRARY_PATH="$REAL:$STUBS" ldd -r "$OUTBIN/xtask" 2>&1 | grep -E 'cuda|cublas|curand|nvrtc|cudart|undefined|not found' >&2 || true
+fi

@@ -70,6 +70,9 @@ export LD_LIBRARY_PATH="${LIBDIRS}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 echo "   LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 [ -f "$ROOT/gpu-bin/BUILD_INFO" ] && sed 's/^/   build: /' "$ROOT/gpu-bin/BUILD_INFO"
 missing="$(ldd "$BIN" 2>&1 | grep 'not found' | awk '{print $1}' | paste -sd' ')"
+# ldd -r also resolves every symbol, so a library of the wrong minor version shows up here.
+undef="$(ldd -r "$BIN" 2>&1 | grep -c 'undefined symbol')"
+[ "$undef" = 0 ] || { ldd -r "$BIN" 2>&1 | grep 'undefined symbol' | head -5; missing="$missing $undef undefined symbols"; }
 if [ -z "$missing" ] && "$BIN" --help >/dev/null 2>&1; then
     record libs PASS "all shared libraries resolve" "$(secs "$t")"
 else

@@ -369,7 +369,9 @@ impl Runner {
         let enc = self.encoder(model)?;
         let dim = enc.dim();
         let mut rows = Vec::with_capacity(parts.len() * dim);
-        let bar = indicatif::ProgressBar::new(parts.len() as u64);
+        let bar = indicatif::ProgressBar::new(parts.len() as u64).with_style(
+            indicatif::ProgressStyle::with_template("  {msg:40} {bar:30} {pos}/{len} [{eta}]")?,
+        );
         bar.set_message(format!("features {model} {dataset} {part}"));
         for chunk in parts.refs.chunks(batch) {
             let images = parts.images(chunk)?;
@@ -534,5 +536,55 @@ mod tests {
         assert!(a.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(a, subset(1000, Some(10), 0));
         assert_ne!(a, (0..10).collect::<Vec<_>>());
+    }
+
+    /// The fusion probe concatenates its members' (cached) features and shifts the grid by 2.
+    #[test]
+    fn fusion_probe_uses_all_members_and_a_shifted_grid() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        for (c, class) in ["a", "b"].iter().enumerate() {
+            let folder = data.join(format!("caltech101/101_ObjectCategories/{class}"));
+            std::fs::create_dir_all(&folder).unwrap();
+            for i in 1..=32u32 {
+                image::RgbImage::from_fn(20, 16, |x, y| {
+                    image::Rgb([(x * 9 + i) as u8, (y * 11) as u8, (c * 200) as u8])
+                })
+                .save(folder.join(format!("image_{i:04}.jpg")))
+                .unwrap();
+            }
+        }
+        let specs: Vec<(String, String)> = ["default", "ventral", "dorsal"]
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                (
+                    m.to_string(),
+                    format!("random:resnet18:seed={i}:width=0.25"),
+                )
+            })
+            .collect();
+        let mut preset = Preset::quick();
+        preset.folds = 2;
+        let layout = Layout::new(&dir.path().join("out"));
+        let mut runner = Runner::new(preset, layout.clone(), data, Device::Cpu, specs);
+        let out = dir.path().join("fused.json");
+        runner
+            .downstream("default+ventral+dorsal", "caltech101", &out)
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        assert_eq!(v["dim"], 3 * 128);
+        assert_eq!(v["n_train"], 60);
+        assert!((v["grid"][0].as_f64().unwrap() - 1e-2).abs() < 1e-12);
+        for m in ["default", "ventral", "dorsal"] {
+            assert!(
+                layout
+                    .features
+                    .join(m)
+                    .join("caltech101_train.safetensors")
+                    .exists()
+            );
+        }
     }
 }
