@@ -24,6 +24,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 BIN="${XTASK_BIN:-$ROOT/gpu-bin/xtask}"
 DEV="${CHECK_DEVICE:-cuda}"
+# build.sh ships gpu-bin/xtask.gz (the plain binary is over the 64 MiB transfer limit).
+if [ ! -x "$BIN" ] && [ -f "$BIN.gz" ]; then gzip -dc "$BIN.gz" >"/tmp/xtask-cuda" && chmod +x /tmp/xtask-cuda && BIN=/tmp/xtask-cuda; fi
 OUTDIR="${OUT:-/tmp/gpu-check}"
 W="$OUTDIR/work"
 PY="python3 $ROOT/scripts/gpu/check_helpers.py"
