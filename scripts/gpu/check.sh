@@ -3,7 +3,7 @@
 #
 #   scripts/gpu/build.sh                      # here, without a GPU: -> gpu-bin/xtask
 #   scripts/gpu/check.sh                      # there, from the repository root
-#   (device tool: run command "scripts/gpu/check.sh", carry ["gpu-bin"], timeout ~590 s)
+#   (device tool: run command "scripts/gpu/check.sh", carry ["gpu-bin/xtask.gz", "gpu-bin/BUILD_INFO"], timeout ~590 s)
 #
 # Needs only gpu-bin/xtask and the machine's python3 with torch (whose CUDA 13 libraries
 # cuBLAS/cuBLASLt/cuRAND/NVRTC/cudart the binary links against; libcuda comes from the driver).
