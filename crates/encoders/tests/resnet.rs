@@ -1,5 +1,7 @@
 //! Architecture, train/eval BatchNorm and BatchNorm folding.
 
+mod common;
+
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use sslinv_encoders::params::random_init;
@@ -184,24 +186,8 @@ fn folded_batchnorm_matches_the_unfolded_network() {
         let x = input(2, 48);
         let a = net.features(&x).unwrap();
         let b = folded.features(&x).unwrap();
-        let err = (&a - &b)
-            .unwrap()
-            .sqr()
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap()
-            .sqrt();
-        let norm = a
-            .sqr()
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap()
-            .sqrt();
-        assert!(err / norm < 1e-5, "{arch:?}: relative error {}", err / norm);
+        let err = common::rel_l2(&b, &a);
+        assert!(err < 1e-5, "{arch:?}: relative error {err}");
     }
 }
 
