@@ -169,219 +169,305 @@ impl Geom {
     }
 }
 
-/// Fills `col (C*kh*kw, oh*ow)` from one image `x (C, H, W)`.
-fn im2col<T: Elem>(g: &Geom, x: &[T], col: &mut [T]) {
+/// The output columns `lo..hi` of kernel column `kj` that read inside the image, and the input
+/// column the first of them reads (stride 1).
+fn valid_cols(g: &Geom, kj: usize) -> (usize, usize, usize) {
+    let lo = g.pad.saturating_sub(kj).min(g.ow);
+    let hi = (g.w + g.pad).saturating_sub(kj).clamp(lo, g.ow);
+    (lo, hi, (lo + kj).saturating_sub(g.pad))
+}
+
+/// Index map for im2col on strided convs and small maps, where per-row copies are too short:
+/// for each kernel tap `(ki, kj)` and output pixel, the input pixel it reads (`u32::MAX` in
+/// the zero padding). Empty when rows are long enough to copy directly (stride 1, wide maps).
+fn taps(g: &Geom) -> Vec<u32> {
+    if g.stride == 1 && g.ow >= 16 {
+        return Vec::new();
+    }
+    let mut t = Vec::with_capacity(g.kh * g.kw * g.p());
+    for ki in 0..g.kh {
+        for kj in 0..g.kw {
+            for oy in 0..g.oh {
+                let iy = (oy * g.stride + ki).wrapping_sub(g.pad);
+                for ox in 0..g.ow {
+                    let ix = (ox * g.stride + kj).wrapping_sub(g.pad);
+                    t.push(if iy < g.h && ix < g.w {
+                        (iy * g.w + ix) as u32
+                    } else {
+                        u32::MAX
+                    });
+                }
+            }
+        }
+    }
+    t
+}
+
+/// Fills one image's columns of an im2col matrix from `x (C, H, W)`: row `r` of the image's
+/// `(C*kh*kw, oh*ow)` block starts at `col[r * ld]`, so several images can share one matrix.
+fn im2col<T: Elem>(g: &Geom, taps: &[u32], x: &[T], col: &mut [T], ld: usize) {
     let zero = T::from_f64(0.0);
-    let p = g.p();
-    for c in 0..g.c {
-        let plane = &x[c * g.h * g.w..(c + 1) * g.h * g.w];
+    let (p, kk) = (g.p(), g.kh * g.kw);
+    for (c, plane) in x.chunks_exact(g.h * g.w).enumerate() {
+        if !taps.is_empty() {
+            for (t, map) in taps.chunks_exact(p).enumerate() {
+                let row = &mut col[(c * kk + t) * ld..][..p];
+                for (d, &i) in row.iter_mut().zip(map) {
+                    *d = plane.get(i as usize).copied().unwrap_or(zero);
+                }
+            }
+            continue;
+        }
         for ki in 0..g.kh {
             for kj in 0..g.kw {
-                let row = &mut col[((c * g.kh + ki) * g.kw + kj) * p..][..p];
-                for oy in 0..g.oh {
-                    let dst = &mut row[oy * g.ow..(oy + 1) * g.ow];
-                    let iy = (oy * g.stride + ki) as isize - g.pad as isize;
-                    if iy < 0 || iy >= g.h as isize {
+                let row = &mut col[(c * kk + ki * g.kw + kj) * ld..][..p];
+                let (lo, hi, start) = valid_cols(g, kj);
+                for (oy, dst) in row.chunks_exact_mut(g.ow).enumerate() {
+                    let iy = (oy + ki).wrapping_sub(g.pad);
+                    if iy >= g.h {
                         dst.fill(zero);
                         continue;
                     }
-                    let src = &plane[iy as usize * g.w..(iy as usize + 1) * g.w];
-                    if g.stride == 1 {
-                        // Contiguous run: copy the in-range middle, zero the padded borders.
-                        let off = kj as isize - g.pad as isize;
-                        let lo = (-off).clamp(0, g.ow as isize) as usize;
-                        let hi = (g.w as isize - off).clamp(lo as isize, g.ow as isize) as usize;
-                        dst[..lo].fill(zero);
-                        dst[hi..].fill(zero);
-                        let start = (lo as isize + off) as usize;
-                        dst[lo..hi].copy_from_slice(&src[start..start + hi - lo]);
-                    } else {
-                        for (ox, d) in dst.iter_mut().enumerate() {
-                            let ix = (ox * g.stride + kj) as isize - g.pad as isize;
-                            *d = if ix >= 0 && ix < g.w as isize {
-                                src[ix as usize]
-                            } else {
-                                zero
-                            };
-                        }
-                    }
+                    let src = &plane[iy * g.w..(iy + 1) * g.w];
+                    dst[..lo].fill(zero);
+                    dst[hi..].fill(zero);
+                    dst[lo..hi].copy_from_slice(&src[start..start + hi - lo]);
                 }
             }
         }
     }
 }
 
-/// Adds `col (C*kh*kw, oh*ow)` back into one image gradient `dx (C, H, W)`.
-fn col2im<T: Elem>(g: &Geom, col: &[T], dx: &mut [T]) {
-    let p = g.p();
-    for c in 0..g.c {
-        let plane = &mut dx[c * g.h * g.w..(c + 1) * g.h * g.w];
+/// Adds one image's columns of an im2col-shaped gradient (row stride `ld`) back into `dx (C, H, W)`.
+fn col2im<T: Elem>(g: &Geom, taps: &[u32], col: &[T], ld: usize, dx: &mut [T]) {
+    let (p, kk) = (g.p(), g.kh * g.kw);
+    for (c, plane) in dx.chunks_exact_mut(g.h * g.w).enumerate() {
+        if !taps.is_empty() {
+            for (t, map) in taps.chunks_exact(p).enumerate() {
+                let row = &col[(c * kk + t) * ld..][..p];
+                for (&v, &i) in row.iter().zip(map) {
+                    if let Some(d) = plane.get_mut(i as usize) {
+                        *d += v;
+                    }
+                }
+            }
+            continue;
+        }
         for ki in 0..g.kh {
             for kj in 0..g.kw {
-                let row = &col[((c * g.kh + ki) * g.kw + kj) * p..][..p];
-                for oy in 0..g.oh {
-                    let iy = (oy * g.stride + ki) as isize - g.pad as isize;
-                    if iy < 0 || iy >= g.h as isize {
+                let row = &col[(c * kk + ki * g.kw + kj) * ld..][..p];
+                let (lo, hi, start) = valid_cols(g, kj);
+                for (oy, src) in row.chunks_exact(g.ow).enumerate() {
+                    let iy = (oy + ki).wrapping_sub(g.pad);
+                    if iy >= g.h {
                         continue;
                     }
-                    let dst = &mut plane[iy as usize * g.w..(iy as usize + 1) * g.w];
-                    let src = &row[oy * g.ow..(oy + 1) * g.ow];
-                    if g.stride == 1 {
-                        let off = kj as isize - g.pad as isize;
-                        let lo = (-off).clamp(0, g.ow as isize) as usize;
-                        let hi = (g.w as isize - off).clamp(lo as isize, g.ow as isize) as usize;
-                        let start = (lo as isize + off) as usize;
-                        for (d, &v) in dst[start..start + hi - lo].iter_mut().zip(&src[lo..hi]) {
-                            *d += v;
-                        }
-                        continue;
-                    }
-                    for (ox, &v) in src.iter().enumerate() {
-                        let ix = (ox * g.stride + kj) as isize - g.pad as isize;
-                        if ix >= 0 && ix < g.w as isize {
-                            dst[ix as usize] += v;
-                        }
-                    }
+                    let dst = &mut plane[iy * g.w + start..][..hi - lo];
+                    dst.iter_mut().zip(&src[lo..hi]).for_each(|(d, &v)| *d += v);
                 }
             }
         }
     }
 }
 
-/// Splits the batch over threads; a batch smaller than the pool lets gemm parallelise instead.
-fn plan(n: usize) -> (Vec<std::ops::Range<usize>>, Parallelism) {
-    let t = cpu::threads();
-    if n >= t {
+/// Batch chunks that each run as one GEMM, and the parallelism inside those GEMMs.
+///
+/// Small feature maps (few output pixels per image) give per-image GEMMs too thin for gemm to
+/// reach its speed, so images are grouped until a GEMM has about `TARGET_COLS` columns; chunks
+/// then go to the rayon threads, or, when there are fewer chunks than threads, one chunk runs
+/// with gemm's own parallelism.
+fn plan(g: &Geom) -> (Vec<std::ops::Range<usize>>, Parallelism) {
+    const TARGET_COLS: usize = 1024;
+    const MAX_COL_ELEMS: usize = 1 << 22;
+    let (n, p, t) = (g.n.max(1), g.p().max(1), cpu::threads());
+    let per_chunk = TARGET_COLS
+        .div_ceil(p)
+        .min((MAX_COL_ELEMS / (g.k() * p).max(1)).max(1))
+        .clamp(1, n);
+    let chunks = n.div_ceil(per_chunk);
+    if chunks >= t {
+        (cpu::ranges(n, chunks.div_ceil(t) * t), Parallelism::None)
+    } else if n >= t && per_chunk == 1 {
         (cpu::ranges(n, t), Parallelism::None)
     } else {
         (cpu::ranges(n, 1), Parallelism::Rayon(t))
     }
 }
 
-/// Forward: `y[n] = W (Co, K) * col(x[n]) (K, P) (+ b)`, optionally ReLU.
+/// The GEMM operand for images `r`: the image itself (1x1/s1 conv of one image), or an
+/// im2col matrix `(K, m*P)` with image `i`'s columns at `i*P` (a channel gather for 1x1/s1).
+fn columns<'a, T: Elem>(
+    g: &Geom,
+    taps: &[u32],
+    x: &'a [T],
+    r: &std::ops::Range<usize>,
+    buf: &'a mut Vec<T>,
+) -> &'a [T] {
+    let (in_len, p, m) = (g.c * g.h * g.w, g.p(), r.len());
+    if g.pointwise() && m == 1 {
+        return &x[r.start * in_len..(r.start + 1) * in_len];
+    }
+    let ld = m * p;
+    buf.resize(g.k() * ld, T::from_f64(0.0));
+    for (j, i) in r.clone().enumerate() {
+        let xi = &x[i * in_len..(i + 1) * in_len];
+        if g.pointwise() {
+            for (c, plane) in xi.chunks_exact(p).enumerate() {
+                buf[c * ld + j * p..][..p].copy_from_slice(plane);
+            }
+        } else {
+            im2col(g, taps, xi, &mut buf[j * p..], ld);
+        }
+    }
+    buf
+}
+
+/// Forward: `Y (Co, m*P) = W (Co, K) * cols (K, m*P)` per chunk of `m` images, scattered to
+/// NCHW with the bias and ReLU applied on the way.
 fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu: bool) -> Vec<T> {
     let (k, p, co) = (g.k(), g.p(), g.co);
-    let in_len = g.c * g.h * g.w;
-    let mut y = vec![T::from_f64(0.0); g.n * co * p];
-    let (chunks, par) = plan(g.n);
+    let zero = T::from_f64(0.0);
+    let mut y = vec![zero; g.n * co * p];
+    let (chunks, par) = plan(g);
+    let taps = taps(g);
     let yp = SendPtr(y.as_mut_ptr());
-    chunks.into_par_iter().for_each(|r| {
-        let mut col = if g.pointwise() {
-            Vec::new()
+    let run = |r: std::ops::Range<usize>| {
+        let (mut col, mut ybuf) = (Vec::new(), Vec::new());
+        let m = r.len();
+        let ld = m * p;
+        // SAFETY: each chunk writes only its own images' output blocks.
+        let out =
+            unsafe { std::slice::from_raw_parts_mut(yp.get().add(r.start * co * p), m * co * p) };
+        let src = columns(g, &taps, x, &r, &mut col);
+        let dst = if m == 1 {
+            &mut out[..]
         } else {
-            vec![T::from_f64(0.0); k * p]
+            ybuf.resize(co * ld, zero);
+            &mut ybuf[..]
         };
-        for i in r {
-            // SAFETY: each image writes only its own output block.
-            let out = unsafe { std::slice::from_raw_parts_mut(yp.get().add(i * co * p), co * p) };
-            if let Some(b) = b {
-                for (row, &bv) in out.chunks_exact_mut(p).zip(b) {
-                    row.fill(bv);
+        unsafe {
+            gemm_rm(
+                (co, ld, k),
+                dst.as_mut_ptr(),
+                ld,
+                false,
+                (w.as_ptr(), k, 1),
+                (src.as_ptr(), ld, 1),
+                par,
+            );
+        }
+        for j in 0..m {
+            for c in 0..co {
+                let o = &mut out[(j * co + c) * p..][..p];
+                if m > 1 {
+                    o.copy_from_slice(&ybuf[c * ld + j * p..][..p]);
+                }
+                let bias = b.map_or(zero, |b| b[c]);
+                if relu {
+                    o.iter_mut().for_each(|v| {
+                        let s = *v + bias;
+                        *v = if s < zero { zero } else { s };
+                    });
+                } else if b.is_some() {
+                    o.iter_mut().for_each(|v| *v += bias);
                 }
             }
-            let xi = &x[i * in_len..(i + 1) * in_len];
-            let src = if g.pointwise() {
-                xi
-            } else {
-                im2col(g, xi, &mut col);
-                &col
-            };
-            unsafe {
-                gemm_rm(
-                    (co, p, k),
-                    out.as_mut_ptr(),
-                    p,
-                    b.is_some(),
-                    (w.as_ptr(), k, 1),
-                    (src.as_ptr(), p, 1),
-                    par,
-                );
-            }
-            if relu {
-                let zero = T::from_f64(0.0);
-                out.iter_mut().for_each(|v| {
-                    if *v < zero {
-                        *v = zero
-                    }
-                });
-            }
         }
-    });
+    };
+    if matches!(par, Parallelism::None) {
+        chunks.into_par_iter().for_each(run);
+    } else {
+        chunks.into_iter().for_each(run);
+    }
     y
 }
 
-/// Backward: input, weight and bias gradients from the output gradient `gy` (already masked by ReLU).
+/// Backward: input, weight and bias gradients from the output gradient `gy` (already masked by
+/// ReLU), one GEMM pair per chunk of images as in [`forward`].
 fn backward<T: Elem>(g: &Geom, x: &[T], w: &[T], gy: &[T]) -> (Vec<T>, Vec<T>, Vec<T>) {
     let (k, p, co) = (g.k(), g.p(), g.co);
     let in_len = g.c * g.h * g.w;
     let zero = T::from_f64(0.0);
     let mut dx = vec![zero; g.n * in_len];
-    let (chunks, par) = plan(g.n);
+    let (chunks, par) = plan(g);
+    let taps = taps(g);
     let dxp = SendPtr(dx.as_mut_ptr());
-    let partial: Vec<(Vec<T>, Vec<T>)> = chunks
-        .into_par_iter()
-        .map(|r| {
-            let mut dw = vec![zero; co * k];
-            let mut db = vec![zero; co];
-            let mut col = if g.pointwise() {
-                Vec::new()
-            } else {
-                vec![zero; k * p]
-            };
-            let mut dcol = if g.pointwise() {
-                Vec::new()
-            } else {
-                vec![zero; k * p]
-            };
-            for i in r {
-                let gi = &gy[i * co * p..(i + 1) * co * p];
-                for (d, row) in db.iter_mut().zip(gi.chunks_exact(p)) {
-                    *d += row.iter().fold(zero, |a, &v| a + v);
-                }
-                let xi = &x[i * in_len..(i + 1) * in_len];
-                // SAFETY: each image writes only its own input-gradient block.
-                let dxi =
-                    unsafe { std::slice::from_raw_parts_mut(dxp.get().add(i * in_len), in_len) };
-                let src = if g.pointwise() {
-                    xi
-                } else {
-                    im2col(g, xi, &mut col);
-                    &col
-                };
-                unsafe {
-                    // dW (Co, K) += gy (Co, P) * col^T (P, K)
-                    gemm_rm(
-                        (co, k, p),
-                        dw.as_mut_ptr(),
-                        k,
-                        true,
-                        (gi.as_ptr(), p, 1),
-                        (src.as_ptr(), 1, p),
-                        par,
-                    );
-                    // dcol (K, P) = W^T (K, Co) * gy (Co, P)
-                    let target = if g.pointwise() {
-                        dxi.as_mut_ptr()
-                    } else {
-                        dcol.as_mut_ptr()
-                    };
-                    gemm_rm(
-                        (k, p, co),
-                        target,
-                        p,
-                        false,
-                        (w.as_ptr(), 1, k),
-                        (gi.as_ptr(), p, 1),
-                        par,
-                    );
-                }
-                if !g.pointwise() {
-                    col2im(g, &dcol, dxi);
+    let run = |r: std::ops::Range<usize>| {
+        let m = r.len();
+        let ld = m * p;
+        let mut dw = vec![zero; co * k];
+        let mut db = vec![zero; co];
+        let (mut col, mut gbuf, mut dcol) = (Vec::new(), Vec::new(), Vec::new());
+        let gc = &gy[r.start * co * p..r.end * co * p];
+        // gy of the chunk as one (Co, m*P) matrix.
+        let gm: &[T] = if m == 1 {
+            gc
+        } else {
+            gbuf.resize(co * ld, zero);
+            for (j, img) in gc.chunks_exact(co * p).enumerate() {
+                for (c, row) in img.chunks_exact(p).enumerate() {
+                    gbuf[c * ld + j * p..][..p].copy_from_slice(row);
                 }
             }
-            (dw, db)
-        })
-        .collect();
+            &gbuf
+        };
+        for (d, row) in db.iter_mut().zip(gm.chunks_exact(ld)) {
+            *d += row.iter().fold(zero, |a, &v| a + v);
+        }
+        let src = columns(g, &taps, x, &r, &mut col);
+        // SAFETY: each chunk writes only its own images' input-gradient blocks.
+        let dxc = unsafe {
+            std::slice::from_raw_parts_mut(dxp.get().add(r.start * in_len), m * in_len)
+        };
+        let direct = g.pointwise() && m == 1;
+        if !direct {
+            dcol.resize(k * ld, zero);
+        }
+        unsafe {
+            // dW (Co, K) += gy (Co, m*P) * cols^T (m*P, K)
+            gemm_rm(
+                (co, k, ld),
+                dw.as_mut_ptr(),
+                k,
+                true,
+                (gm.as_ptr(), ld, 1),
+                (src.as_ptr(), 1, ld),
+                par,
+            );
+            // dcols (K, m*P) = W^T (K, Co) * gy (Co, m*P)
+            let target = if direct {
+                dxc.as_mut_ptr()
+            } else {
+                dcol.as_mut_ptr()
+            };
+            gemm_rm(
+                (k, ld, co),
+                target,
+                ld,
+                false,
+                (w.as_ptr(), 1, k),
+                (gm.as_ptr(), ld, 1),
+                par,
+            );
+        }
+        if !direct {
+            for (j, dxi) in dxc.chunks_exact_mut(in_len).enumerate() {
+                if g.pointwise() {
+                    for (c, plane) in dxi.chunks_exact_mut(p).enumerate() {
+                        plane.copy_from_slice(&dcol[c * ld + j * p..][..p]);
+                    }
+                } else {
+                    col2im(g, &taps, &dcol[j * p..], ld, dxi);
+                }
+            }
+        }
+        (dw, db)
+    };
+    let partial: Vec<(Vec<T>, Vec<T>)> = if matches!(par, Parallelism::None) {
+        chunks.into_par_iter().map(run).collect()
+    } else {
+        chunks.into_iter().map(run).collect()
+    };
     let mut parts = partial.into_iter();
     let (mut dw, mut db) = parts
         .next()

@@ -42,9 +42,15 @@ fn compare(
 
 #[test]
 fn conv2d_matches_candle() -> Result<()> {
-    // Odd batch (splits unevenly over threads), batch 1 (gemm-parallel path), 7x7/2 stem, 1x1/2 downsample.
+    // Odd batch (splits unevenly over threads), batch 1 (gemm-parallel path), 7x7/2 stem, 1x1/2
+    // downsample; several images per GEMM over several chunks (40 x 8x8), and one image per
+    // GEMM on a large map (40x40), for 3x3 and 1x1.
     for (n, c, hw, co, kk, s, p) in [
         (5, 8, 9, 6, 3, 1, 1),
+        (40, 4, 8, 4, 3, 1, 1),
+        (40, 4, 8, 4, 1, 1, 0),
+        (3, 4, 40, 4, 3, 1, 1),
+        (3, 4, 40, 4, 1, 1, 0),
         (1, 3, 15, 8, 7, 2, 3),
         (4, 8, 8, 16, 1, 2, 0),
         (3, 16, 6, 8, 1, 1, 0),
