@@ -48,6 +48,11 @@ enum Command {
     Report(cmd::report::Args),
 }
 
+/// Training allocates and frees tensors of the same sizes every step; mimalloc reuses them where
+/// the system allocator hands large blocks back to the OS and page-faults them in again.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     if std::env::var_os("CANDLE_BARRIER_POOL_SPIN_LIMIT").is_none() {
         // candle's CPU pool spin-waits between ops and then fights our rayon kernels for the
