@@ -23,6 +23,17 @@ fn conv2d_3x3_padded_strided() -> Result<()> {
 }
 
 #[test]
+fn conv2d_dead_taps() -> Result<()> {
+    // 3x3 on a 1x1 map keeps only the centre tap; stride 2 on 2x2 keeps four.
+    for (hw, s) in [(1, 1), (2, 2)] {
+        let x = tensor(9, &[3, 2, hw, hw], DType::F64)?;
+        let w = tensor(10, &[3, 2, 3, 3], DType::F64)?;
+        gradcheck(&[x, w], |t| Ok(k::conv2d(&t[0], &t[1], s, 1)?), TOL)?;
+    }
+    Ok(())
+}
+
+#[test]
 fn conv2d_pointwise_and_strided_1x1() -> Result<()> {
     let x = tensor(3, &[3, 4, 5, 5], DType::F64)?;
     let w = tensor(4, &[2, 4, 1, 1], DType::F64)?;

@@ -51,6 +51,9 @@ fn conv2d_matches_candle() -> Result<()> {
         (40, 4, 8, 4, 1, 1, 0),
         (3, 4, 40, 4, 3, 1, 1),
         (3, 4, 40, 4, 1, 1, 0),
+        // Dead taps: a 3x3 conv on a 1x1 map (centre only), stride 2 from 2x2 (4 live taps).
+        (6, 4, 1, 5, 3, 1, 1),
+        (6, 4, 2, 5, 3, 2, 1),
         (1, 3, 15, 8, 7, 2, 3),
         (4, 8, 8, 16, 1, 2, 0),
         (3, 16, 6, 8, 1, 1, 0),
@@ -195,5 +198,28 @@ fn non_contiguous_inputs_are_handled() -> Result<()> {
     let a = k::conv2d(&x, &w, 1, 1)?;
     let b = r::conv2d(&x.contiguous()?, &w, 1, 1)?;
     assert!(max_diff(&a, &b)? < 1e-4);
+    Ok(())
+}
+
+#[test]
+fn conv2d_weight_gradient_without_input_gradient() -> Result<()> {
+    // The images need no gradient: the weight gradient must not change when dx is skipped.
+    let x = tensor(11, &[6, 3, 9, 9], DType::F32)?;
+    let w = Var::from_tensor(&tensor(12, &[4, 3, 7, 7], DType::F32)?)?;
+    let xv = Var::from_tensor(&x)?;
+    let with_dx = k::conv2d(xv.as_tensor(), w.as_tensor(), 2, 3)?
+        .sqr()?
+        .sum_all()?
+        .backward()?;
+    let without = k::conv2d(&x, w.as_tensor(), 2, 3)?
+        .sqr()?
+        .sum_all()?
+        .backward()?;
+    assert!(without.get(&x).is_none());
+    let d = max_diff(
+        with_dx.get(w.as_tensor()).expect("dw"),
+        without.get(w.as_tensor()).expect("dw"),
+    )?;
+    assert!(d < 1e-4, "weight gradients differ by {d}");
     Ok(())
 }

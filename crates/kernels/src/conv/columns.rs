@@ -1,0 +1,162 @@
+//! The im2col matrix of a convolution and its adjoint (col2im), restricted to live kernel taps.
+
+use super::Geom;
+use crate::cpu::Elem;
+
+/// Which kernel taps a convolution's im2col matrix holds, and how each reads the input.
+///
+/// A tap `(ki, kj)` is dead when every output pixel reads the zero padding through it (a 3x3
+/// conv on a 1x1 map keeps only its centre): dead taps are left out of the matrix, so the GEMMs
+/// skip work that can only add zeros. Strided convs and small maps fill rows through an index
+/// map (per-row copies would be a few elements long); stride-1 convs on wide maps copy rows.
+pub(crate) struct Taps {
+    /// Live taps, as `ki * kw + kj`, in increasing order.
+    pub(crate) live: Vec<usize>,
+    /// For each live tap and output pixel, the input pixel it reads (`u32::MAX`: padding);
+    /// empty on the row-copy path.
+    map: Vec<u32>,
+}
+
+impl Taps {
+    /// The taps of `g`.
+    pub(crate) fn new(g: &Geom) -> Self {
+        let all = g.kh * g.kw;
+        if g.stride == 1 && g.ow >= 16 {
+            return Self {
+                live: (0..all).collect(),
+                map: Vec::new(),
+            };
+        }
+        let (mut live, mut map) = (Vec::new(), Vec::with_capacity(all * g.p()));
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let start = map.len();
+                for oy in 0..g.oh {
+                    let iy = (oy * g.stride + ki).wrapping_sub(g.pad);
+                    for ox in 0..g.ow {
+                        let ix = (ox * g.stride + kj).wrapping_sub(g.pad);
+                        map.push(if iy < g.h && ix < g.w {
+                            (iy * g.w + ix) as u32
+                        } else {
+                            u32::MAX
+                        });
+                    }
+                }
+                if map[start..].iter().all(|&i| i == u32::MAX) {
+                    map.truncate(start);
+                } else {
+                    live.push(ki * g.kw + kj);
+                }
+            }
+        }
+        Self { live, map }
+    }
+
+    /// Whether some taps are dead, so weights need compacting.
+    pub(crate) fn pruned(&self, g: &Geom) -> bool {
+        self.live.len() < g.kh * g.kw
+    }
+
+    /// Rows of the im2col matrix: channels times live taps.
+    pub(crate) fn k(&self, g: &Geom) -> usize {
+        g.c * self.live.len()
+    }
+
+    /// The weight `(Co, C*kh*kw)` restricted to the live taps: `(Co, C*live)`.
+    pub(crate) fn compact<T: Elem>(&self, g: &Geom, w: &[T]) -> Vec<T> {
+        let kk = g.kh * g.kw;
+        w.chunks_exact(kk)
+            .flat_map(|taps| self.live.iter().map(move |&t| taps[t]))
+            .collect()
+    }
+
+    /// Scatters a live-tap weight gradient `(Co, C*live)` back to the full `(Co, C*kh*kw)`.
+    pub(crate) fn expand<T: Elem>(&self, g: &Geom, dw: &[T]) -> Vec<T> {
+        let kk = g.kh * g.kw;
+        let mut full = vec![T::from_f64(0.0); g.co * g.c * kk];
+        for (dst, src) in full
+            .chunks_exact_mut(kk)
+            .zip(dw.chunks_exact(self.live.len().max(1)))
+        {
+            for (&t, &v) in self.live.iter().zip(src) {
+                dst[t] = v;
+            }
+        }
+        full
+    }
+
+    /// Fills one image's columns of an im2col matrix from `x (C, H, W)`: row `r` of the image's
+    /// `(C*live, oh*ow)` block starts at `col[r * ld]`, so several images can share one matrix.
+    pub(crate) fn im2col<T: Elem>(&self, g: &Geom, x: &[T], col: &mut [T], ld: usize) {
+        let zero = T::from_f64(0.0);
+        let (p, nl) = (g.p(), self.live.len());
+        for (c, plane) in x.chunks_exact(g.h * g.w).enumerate() {
+            if !self.map.is_empty() {
+                for (j, map) in self.map.chunks_exact(p).enumerate() {
+                    let row = &mut col[(c * nl + j) * ld..][..p];
+                    for (d, &i) in row.iter_mut().zip(map) {
+                        *d = plane.get(i as usize).copied().unwrap_or(zero);
+                    }
+                }
+                continue;
+            }
+            for ki in 0..g.kh {
+                for kj in 0..g.kw {
+                    let row = &mut col[(c * nl + ki * g.kw + kj) * ld..][..p];
+                    let (lo, hi, start) = valid_cols(g, kj);
+                    for (oy, dst) in row.chunks_exact_mut(g.ow).enumerate() {
+                        let iy = (oy + ki).wrapping_sub(g.pad);
+                        if iy >= g.h {
+                            dst.fill(zero);
+                            continue;
+                        }
+                        let src = &plane[iy * g.w..(iy + 1) * g.w];
+                        dst[..lo].fill(zero);
+                        dst[hi..].fill(zero);
+                        dst[lo..hi].copy_from_slice(&src[start..start + hi - lo]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds one image's columns of an im2col-shaped gradient (row stride `ld`) into `dx (C, H, W)`.
+    pub(crate) fn col2im<T: Elem>(&self, g: &Geom, col: &[T], ld: usize, dx: &mut [T]) {
+        let (p, nl) = (g.p(), self.live.len());
+        for (c, plane) in dx.chunks_exact_mut(g.h * g.w).enumerate() {
+            if !self.map.is_empty() {
+                for (j, map) in self.map.chunks_exact(p).enumerate() {
+                    let row = &col[(c * nl + j) * ld..][..p];
+                    for (&v, &i) in row.iter().zip(map) {
+                        if let Some(d) = plane.get_mut(i as usize) {
+                            *d += v;
+                        }
+                    }
+                }
+                continue;
+            }
+            for ki in 0..g.kh {
+                for kj in 0..g.kw {
+                    let row = &col[(c * nl + ki * g.kw + kj) * ld..][..p];
+                    let (lo, hi, start) = valid_cols(g, kj);
+                    for (oy, src) in row.chunks_exact(g.ow).enumerate() {
+                        let iy = (oy + ki).wrapping_sub(g.pad);
+                        if iy >= g.h {
+                            continue;
+                        }
+                        let dst = &mut plane[iy * g.w + start..][..hi - lo];
+                        dst.iter_mut().zip(&src[lo..hi]).for_each(|(d, &v)| *d += v);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The output columns `lo..hi` of kernel column `kj` that read inside the image, and the input
+/// column the first of them reads (stride 1).
+fn valid_cols(g: &Geom, kj: usize) -> (usize, usize, usize) {
+    let lo = g.pad.saturating_sub(kj).min(g.ow);
+    let hi = (g.w + g.pad).saturating_sub(kj).clamp(lo, g.ow);
+    (lo, hi, (lo + kj).saturating_sub(g.pad))
+}

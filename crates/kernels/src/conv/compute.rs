@@ -1,0 +1,268 @@
+//! Convolution forward and backward as GEMMs over chunks of images.
+
+use super::Geom;
+use super::columns::Taps;
+use crate::cpu::{self, Elem, SendPtr, gemm_rm};
+use gemm::Parallelism;
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Batch chunks that each run as one GEMM, and the parallelism inside those GEMMs.
+///
+/// Small feature maps (few output pixels per image) give per-image GEMMs too thin for gemm to
+/// reach its speed, so images are grouped until a GEMM has about `TARGET_COLS` columns; chunks
+/// then go to the rayon threads, or, when there are fewer chunks than threads, one chunk runs
+/// with gemm's own parallelism.
+fn plan(g: &Geom, k: usize) -> (Vec<Range<usize>>, Parallelism) {
+    const TARGET_COLS: usize = 1024;
+    const MAX_COL_ELEMS: usize = 1 << 22;
+    let (n, p, t) = (g.n.max(1), g.p().max(1), cpu::threads());
+    let per_chunk = TARGET_COLS
+        .div_ceil(p)
+        .min((MAX_COL_ELEMS / (k * p).max(1)).max(1))
+        .clamp(1, n);
+    let chunks = n.div_ceil(per_chunk);
+    if chunks >= t {
+        (cpu::ranges(n, chunks.div_ceil(t) * t), Parallelism::None)
+    } else if n >= t && per_chunk == 1 {
+        (cpu::ranges(n, t), Parallelism::None)
+    } else {
+        (cpu::ranges(n, 1), Parallelism::Rayon(t))
+    }
+}
+
+/// Runs `f` on every chunk: in parallel, or in turn when the GEMMs are parallel themselves.
+fn each_chunk<R: Send>(
+    chunks: Vec<Range<usize>>,
+    par: Parallelism,
+    f: impl Fn(Range<usize>) -> R + Sync + Send,
+) -> Vec<R> {
+    if matches!(par, Parallelism::None) {
+        chunks.into_par_iter().map(f).collect()
+    } else {
+        chunks.into_iter().map(f).collect()
+    }
+}
+
+/// The GEMM operand for images `r`: the image itself (1x1/s1 conv of one image), or an
+/// im2col matrix `(K, m*P)` with image `i`'s columns at `i*P` (a channel gather for 1x1/s1).
+fn columns<'a, T: Elem>(
+    g: &Geom,
+    taps: &Taps,
+    x: &'a [T],
+    r: &Range<usize>,
+    buf: &'a mut Vec<T>,
+) -> &'a [T] {
+    let (in_len, p, m) = (g.c * g.h * g.w, g.p(), r.len());
+    if g.pointwise() && m == 1 {
+        return &x[r.start * in_len..(r.start + 1) * in_len];
+    }
+    let ld = m * p;
+    buf.resize(taps.k(g) * ld, T::from_f64(0.0));
+    for (j, i) in r.clone().enumerate() {
+        let xi = &x[i * in_len..(i + 1) * in_len];
+        if g.pointwise() {
+            for (c, plane) in xi.chunks_exact(p).enumerate() {
+                buf[c * ld + j * p..][..p].copy_from_slice(plane);
+            }
+        } else {
+            taps.im2col(g, xi, &mut buf[j * p..], ld);
+        }
+    }
+    buf
+}
+
+/// A vector of `len` elements that the caller overwrites in full before reading any.
+///
+/// # Safety
+/// Every element must be written before it is read (f32/f64 have no invalid bit patterns, so
+/// the only hazard is reading stale heap bytes).
+#[allow(clippy::uninit_vec)]
+unsafe fn scratch<T: Elem>(len: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(len);
+    // SAFETY: forwarded to the caller.
+    unsafe { v.set_len(len) };
+    v
+}
+
+/// Forward: `Y (Co, m*P) = W (Co, K) * cols (K, m*P)` per chunk of `m` images, scattered to
+/// NCHW with the bias and ReLU applied on the way.
+pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu: bool) -> Vec<T> {
+    let (p, co) = (g.p(), g.co);
+    let zero = T::from_f64(0.0);
+    let taps = Taps::new(g);
+    let k = taps.k(g);
+    let compact;
+    let w = if taps.pruned(g) {
+        compact = taps.compact(g, w);
+        &compact[..]
+    } else {
+        w
+    };
+    // SAFETY: the chunks below cover every image, and each writes its whole output block
+    // (GEMM without accumulation, or a copy from the chunk's GEMM result).
+    let mut y = unsafe { scratch::<T>(g.n * co * p) };
+    let (chunks, par) = plan(g, k);
+    let yp = SendPtr(y.as_mut_ptr());
+    each_chunk(chunks, par, |r| {
+        let (mut col, mut ybuf) = (Vec::new(), Vec::new());
+        let m = r.len();
+        let ld = m * p;
+        // SAFETY: each chunk writes only its own images' output blocks.
+        let out =
+            unsafe { std::slice::from_raw_parts_mut(yp.get().add(r.start * co * p), m * co * p) };
+        let src = columns(g, &taps, x, &r, &mut col);
+        let dst = if m == 1 {
+            &mut out[..]
+        } else {
+            ybuf.resize(co * ld, zero);
+            &mut ybuf[..]
+        };
+        unsafe {
+            gemm_rm(
+                (co, ld, k),
+                dst.as_mut_ptr(),
+                ld,
+                false,
+                (w.as_ptr(), k, 1),
+                (src.as_ptr(), ld, 1),
+                par,
+            );
+        }
+        for j in 0..m {
+            for c in 0..co {
+                let o = &mut out[(j * co + c) * p..][..p];
+                if m > 1 {
+                    o.copy_from_slice(&ybuf[c * ld + j * p..][..p]);
+                }
+                let bias = b.map_or(zero, |b| b[c]);
+                if relu {
+                    o.iter_mut().for_each(|v| {
+                        let s = *v + bias;
+                        *v = if s < zero { zero } else { s };
+                    });
+                } else if b.is_some() {
+                    o.iter_mut().for_each(|v| *v += bias);
+                }
+            }
+        }
+    });
+    y
+}
+
+/// Backward: input (when `need_dx`), weight and bias gradients from the output gradient `gy`
+/// (already masked by ReLU), one GEMM pair per chunk of images as in [`forward`].
+pub(super) fn backward<T: Elem>(
+    g: &Geom,
+    x: &[T],
+    w: &[T],
+    gy: &[T],
+    need_dx: bool,
+) -> (Option<Vec<T>>, Vec<T>, Vec<T>) {
+    let (p, co) = (g.p(), g.co);
+    let in_len = g.c * g.h * g.w;
+    let zero = T::from_f64(0.0);
+    let taps = Taps::new(g);
+    let k = taps.k(g);
+    let compact;
+    let w = if taps.pruned(g) {
+        compact = taps.compact(g, w);
+        &compact[..]
+    } else {
+        w
+    };
+    // SAFETY: every chunk zeroes or overwrites its own images' blocks before adding into them.
+    let mut dx = if need_dx {
+        unsafe { scratch::<T>(g.n * in_len) }
+    } else {
+        Vec::new()
+    };
+    let (chunks, par) = plan(g, k);
+    let dxp = SendPtr(dx.as_mut_ptr());
+    let partial = each_chunk(chunks, par, |r| {
+        let m = r.len();
+        let ld = m * p;
+        let mut dw = vec![zero; co * k];
+        let mut db = vec![zero; co];
+        let (mut col, mut gbuf, mut dcol) = (Vec::new(), Vec::new(), Vec::new());
+        let gc = &gy[r.start * co * p..r.end * co * p];
+        // gy of the chunk as one (Co, m*P) matrix.
+        let gm: &[T] = if m == 1 {
+            gc
+        } else {
+            gbuf.resize(co * ld, zero);
+            for (j, img) in gc.chunks_exact(co * p).enumerate() {
+                for (c, row) in img.chunks_exact(p).enumerate() {
+                    gbuf[c * ld + j * p..][..p].copy_from_slice(row);
+                }
+            }
+            &gbuf
+        };
+        for (d, row) in db.iter_mut().zip(gm.chunks_exact(ld)) {
+            *d += row.iter().fold(zero, |a, &v| a + v);
+        }
+        let src = columns(g, &taps, x, &r, &mut col);
+        // dW (Co, K) += gy (Co, m*P) * cols^T (m*P, K)
+        unsafe {
+            gemm_rm(
+                (co, k, ld),
+                dw.as_mut_ptr(),
+                k,
+                true,
+                (gm.as_ptr(), ld, 1),
+                (src.as_ptr(), 1, ld),
+                par,
+            );
+        }
+        if !need_dx {
+            return (dw, db);
+        }
+        // SAFETY: each chunk writes only its own images' input-gradient blocks.
+        let dxc =
+            unsafe { std::slice::from_raw_parts_mut(dxp.get().add(r.start * in_len), m * in_len) };
+        let direct = g.pointwise() && m == 1;
+        let target = if direct {
+            dxc.as_mut_ptr()
+        } else {
+            dcol.resize(k * ld, zero);
+            dcol.as_mut_ptr()
+        };
+        // dcols (K, m*P) = W^T (K, Co) * gy (Co, m*P)
+        unsafe {
+            gemm_rm(
+                (k, ld, co),
+                target,
+                ld,
+                false,
+                (w.as_ptr(), 1, k),
+                (gm.as_ptr(), ld, 1),
+                par,
+            );
+        }
+        if !direct {
+            for (j, dxi) in dxc.chunks_exact_mut(in_len).enumerate() {
+                if g.pointwise() {
+                    for (c, plane) in dxi.chunks_exact_mut(p).enumerate() {
+                        plane.copy_from_slice(&dcol[c * ld + j * p..][..p]);
+                    }
+                } else {
+                    dxi.fill(zero);
+                    taps.col2im(g, &dcol[j * p..], ld, dxi);
+                }
+            }
+        }
+        (dw, db)
+    });
+    let mut parts = partial.into_iter();
+    let (mut dw, mut db) = parts
+        .next()
+        .unwrap_or_else(|| (vec![zero; co * k], vec![zero; co]));
+    for (pw, pb) in parts {
+        dw.iter_mut().zip(pw).for_each(|(a, b)| *a += b);
+        db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
+    }
+    if taps.pruned(g) {
+        dw = taps.expand(g, &dw);
+    }
+    (need_dx.then_some(dx), dw, db)
+}

@@ -1,0 +1,306 @@
+//! 2-D convolution (NCHW, groups 1) as im2col + GEMM on CPU, forward and backward.
+
+mod columns;
+mod compute;
+
+use crate::cpu::{self, Elem};
+use crate::error::{Result, shape_err};
+use crate::reference;
+use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Tensor};
+use compute::{backward, forward};
+
+/// Convolution `x (N,C,H,W) * w (Co,C,kh,kw)` with zero padding, no bias.
+pub fn conv2d(x: &Tensor, w: &Tensor, stride: usize, padding: usize) -> Result<Tensor> {
+    Geom::new(x, w, stride, padding)?;
+    if cpu::fast(x) && x.dtype() == w.dtype() && w.device().is_cpu() {
+        let op = Conv {
+            stride,
+            padding,
+            relu: false,
+        };
+        return Ok(x.contiguous()?.apply_op2(&w.contiguous()?, op)?);
+    }
+    reference::conv2d(x, w, stride, padding)
+}
+
+/// Convolution plus a per-output-channel bias `b (Co)`: the eval-mode conv with BatchNorm folded in.
+pub fn conv2d_bias(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    stride: usize,
+    padding: usize,
+) -> Result<Tensor> {
+    conv_bias(x, w, b, stride, padding, false)
+}
+
+/// [`conv2d_bias`] followed by ReLU, fused into one pass over the output.
+pub fn conv2d_bias_relu(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    stride: usize,
+    padding: usize,
+) -> Result<Tensor> {
+    conv_bias(x, w, b, stride, padding, true)
+}
+
+fn conv_bias(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    stride: usize,
+    padding: usize,
+    relu: bool,
+) -> Result<Tensor> {
+    let g = Geom::new(x, w, stride, padding)?;
+    if b.dims() != [g.co] {
+        return Err(shape_err(
+            "conv2d_bias",
+            format!("bias shape {:?}, expected [{}]", b.dims(), g.co),
+        ));
+    }
+    if cpu::fast(x) && x.dtype() == w.dtype() && x.dtype() == b.dtype() && w.device().is_cpu() {
+        let op = Conv {
+            stride,
+            padding,
+            relu,
+        };
+        return Ok(x
+            .contiguous()?
+            .apply_op3(&w.contiguous()?, &b.contiguous()?, op)?);
+    }
+    let y =
+        reference::conv2d(x, w, stride, padding)?.broadcast_add(&b.reshape((1, g.co, 1, 1))?)?;
+    Ok(if relu { y.relu()? } else { y })
+}
+
+/// Sizes of one convolution.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Geom {
+    pub(crate) n: usize,
+    pub(crate) c: usize,
+    pub(crate) h: usize,
+    pub(crate) w: usize,
+    pub(crate) co: usize,
+    pub(crate) kh: usize,
+    pub(crate) kw: usize,
+    pub(crate) oh: usize,
+    pub(crate) ow: usize,
+    pub(crate) stride: usize,
+    pub(crate) pad: usize,
+}
+
+impl Geom {
+    fn new(x: &Tensor, w: &Tensor, stride: usize, pad: usize) -> Result<Self> {
+        let (n, c, h, wd) = x
+            .dims4()
+            .map_err(|_| shape_err("conv2d", format!("input must be NCHW, got {:?}", x.dims())))?;
+        let (co, ci, kh, kw) = w.dims4().map_err(|_| {
+            shape_err(
+                "conv2d",
+                format!("weight must be (Co,C,kh,kw), got {:?}", w.dims()),
+            )
+        })?;
+        if ci != c {
+            return Err(shape_err(
+                "conv2d",
+                format!("input has {c} channels, weight expects {ci}"),
+            ));
+        }
+        if stride == 0 || h + 2 * pad < kh || wd + 2 * pad < kw {
+            return Err(shape_err(
+                "conv2d",
+                format!("kernel {kh}x{kw} stride {stride} padding {pad} does not fit {h}x{wd}"),
+            ));
+        }
+        let oh = (h + 2 * pad - kh) / stride + 1;
+        let ow = (wd + 2 * pad - kw) / stride + 1;
+        Ok(Self {
+            n,
+            c,
+            h,
+            w: wd,
+            co,
+            kh,
+            kw,
+            oh,
+            ow,
+            stride,
+            pad,
+        })
+    }
+
+    fn from_shapes(x: &[usize], w: &[usize], stride: usize, pad: usize) -> Self {
+        let (n, c, h, wd) = (x[0], x[1], x[2], x[3]);
+        let (co, kh, kw) = (w[0], w[2], w[3]);
+        let oh = (h + 2 * pad - kh) / stride + 1;
+        let ow = (wd + 2 * pad - kw) / stride + 1;
+        Self {
+            n,
+            c,
+            h,
+            w: wd,
+            co,
+            kh,
+            kw,
+            oh,
+            ow,
+            stride,
+            pad,
+        }
+    }
+
+    /// Output pixels per image.
+    pub(crate) fn p(&self) -> usize {
+        self.oh * self.ow
+    }
+
+    /// A 1x1, stride-1, unpadded conv reads the image itself as its im2col matrix.
+    pub(crate) fn pointwise(&self) -> bool {
+        self.kh == 1 && self.kw == 1 && self.stride == 1 && self.pad == 0
+    }
+
+    fn out_shape(&self) -> Shape {
+        Shape::from((self.n, self.co, self.oh, self.ow))
+    }
+}
+
+/// The convolution custom op (2 inputs without bias, 3 with).
+struct Conv {
+    stride: usize,
+    padding: usize,
+    relu: bool,
+}
+
+impl Conv {
+    fn fwd_storage(
+        &self,
+        (s1, l1): (&CpuStorage, &Layout),
+        (s2, l2): (&CpuStorage, &Layout),
+        bias: Option<(&CpuStorage, &Layout)>,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let g = Geom::from_shapes(l1.dims(), l2.dims(), self.stride, self.padding);
+        fn run<T: Elem>(
+            c: &Conv,
+            g: &Geom,
+            (s1, l1): (&CpuStorage, &Layout),
+            (s2, l2): (&CpuStorage, &Layout),
+            bias: Option<(&CpuStorage, &Layout)>,
+        ) -> candle_core::Result<CpuStorage> {
+            let x = cpu::slice::<T>(s1, l1)?;
+            let w = cpu::slice::<T>(s2, l2)?;
+            let b = match bias {
+                Some((s, l)) => Some(cpu::slice::<T>(s, l)?),
+                None => None,
+            };
+            Ok(T::to_cpu_storage_owned(forward(g, x, w, b, c.relu)))
+        }
+        let out = match s1 {
+            CpuStorage::F32(_) => run::<f32>(self, &g, (s1, l1), (s2, l2), bias)?,
+            CpuStorage::F64(_) => run::<f64>(self, &g, (s1, l1), (s2, l2), bias)?,
+            _ => candle_core::bail!("conv2d: unsupported dtype"),
+        };
+        Ok((out, g.out_shape()))
+    }
+
+    fn bwd_tensors(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Tensor, Tensor)> {
+        let g = Geom::from_shapes(x.dims(), w.dims(), self.stride, self.padding);
+        let grad = if self.relu {
+            crate::eltwise::relu_mask(grad, res)?
+        } else {
+            grad.clone()
+        };
+        // An input that is neither a variable nor computed from one (the images) needs no gradient.
+        let need_dx = x.track_op();
+        fn run<T: Elem>(
+            g: &Geom,
+            x: &Tensor,
+            w: &Tensor,
+            gy: &Tensor,
+            need_dx: bool,
+        ) -> candle_core::Result<(Option<Tensor>, Tensor, Tensor)> {
+            let (xv, wv, gv) = (x.contiguous()?, w.contiguous()?, gy.contiguous()?);
+            let (dx, dw, db) = cpu::with_slice(&xv, |xs: &[T]| {
+                cpu::with_slice(&wv, |ws: &[T]| {
+                    cpu::with_slice(&gv, |gs: &[T]| backward(g, xs, ws, gs, need_dx))
+                })
+            })???;
+            let dev = x.device();
+            Ok((
+                dx.map(|dx| Tensor::from_vec(dx, x.shape(), dev))
+                    .transpose()?,
+                Tensor::from_vec(dw, w.shape(), dev)?,
+                Tensor::from_vec(db, g.co, dev)?,
+            ))
+        }
+        match x.dtype() {
+            candle_core::DType::F32 => run::<f32>(&g, x, w, &grad, need_dx),
+            candle_core::DType::F64 => run::<f64>(&g, x, w, &grad, need_dx),
+            d => candle_core::bail!("conv2d: unsupported dtype {d:?}"),
+        }
+    }
+}
+
+impl CustomOp2 for Conv {
+    fn name(&self) -> &'static str {
+        "sslinv-conv2d"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        self.fwd_storage((s1, l1), (s2, l2), None)
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+        let (dx, dw, _) = self.bwd_tensors(x, w, res, grad)?;
+        Ok((dx, Some(dw)))
+    }
+}
+
+impl CustomOp3 for Conv {
+    fn name(&self) -> &'static str {
+        "sslinv-conv2d-bias"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        self.fwd_storage((s1, l1), (s2, l2), Some((s3, l3)))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _b: &Tensor,
+        res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let (dx, dw, db) = self.bwd_tensors(x, w, res, grad)?;
+        Ok((dx, Some(dw), Some(db)))
+    }
+}
