@@ -4,6 +4,7 @@ use crate::cpu::{self, Elem};
 use crate::eltwise::relu_mask;
 use crate::error::{Result, shape_err};
 use crate::reference;
+use crate::sums;
 use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor, Var};
 use rayon::prelude::*;
 use std::sync::{Arc, Mutex};
@@ -155,14 +156,8 @@ fn channel_stats<T: Elem>(x: &[T], c: usize, hw: usize, eps: f64) -> Vec<Channel
         .into_par_iter()
         .map(|ch| {
             let planes = || (0..n).map(move |i| &x[(i * c + ch) * hw..][..hw]);
-            let mean = planes()
-                .map(|p| p.iter().map(|v| v.to_f64()).sum::<f64>())
-                .sum::<f64>()
-                / m;
-            let var = planes()
-                .map(|p| p.iter().map(|v| (v.to_f64() - mean).powi(2)).sum::<f64>())
-                .sum::<f64>()
-                / m;
+            let mean = planes().map(sums::sum).sum::<f64>() / m;
+            let var = planes().map(|p| sums::sum_sq_dev(p, mean)).sum::<f64>() / m;
             ChannelStats {
                 mean,
                 var,
@@ -204,14 +199,8 @@ fn channel_sums<T: Elem>(g: &[T], x: &[T], c: usize, hw: usize) -> Vec<(f64, f64
         .map(|ch| {
             (0..n).fold((0.0, 0.0), |(sg, sgx), i| {
                 let off = (i * c + ch) * hw;
-                let (gp, xp) = (&g[off..off + hw], &x[off..off + hw]);
-                let (a, b) = gp
-                    .iter()
-                    .zip(xp)
-                    .fold((T::from_f64(0.0), T::from_f64(0.0)), |(a, b), (&g, &x)| {
-                        (a + g, b + g * x)
-                    });
-                (sg + a.to_f64(), sgx + b.to_f64())
+                let (a, b) = sums::sum_and_dot(&g[off..off + hw], &x[off..off + hw]);
+                (sg + a, sgx + b)
             })
         })
         .collect()

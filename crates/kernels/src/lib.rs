@@ -11,6 +11,7 @@ mod eltwise;
 mod error;
 mod pool;
 pub mod reference;
+mod sums;
 
 pub use batch_norm::{batch_norm_eval, batch_norm_train};
 pub use conv::{conv2d, conv2d_bias, conv2d_bias_relu};

@@ -58,7 +58,8 @@ fn columns<'a, T: Elem>(
         return &x[r.start * in_len..(r.start + 1) * in_len];
     }
     let ld = m * p;
-    buf.resize(taps.k(g) * ld, T::from_f64(0.0));
+    // SAFETY: the loop below writes every row of every image's columns in full.
+    *buf = unsafe { scratch(taps.k(g) * ld) };
     for (j, i) in r.clone().enumerate() {
         let xi = &x[i * in_len..(i + 1) * in_len];
         if g.pointwise() {
@@ -115,7 +116,8 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
         let dst = if m == 1 {
             &mut out[..]
         } else {
-            ybuf.resize(co * ld, zero);
+            // SAFETY: the GEMM overwrites it (no accumulation).
+            ybuf = unsafe { scratch(co * ld) };
             &mut ybuf[..]
         };
         unsafe {
@@ -184,18 +186,21 @@ pub(super) fn backward<T: Elem>(
         let ld = m * p;
         let mut dw = vec![zero; co * k];
         let mut db = vec![zero; co];
-        let (mut col, mut gbuf, mut dcol) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut col, mut dcol) = (Vec::new(), Vec::new());
+        let gbuf: Vec<T>;
         let gc = &gy[r.start * co * p..r.end * co * p];
         // gy of the chunk as one (Co, m*P) matrix.
         let gm: &[T] = if m == 1 {
             gc
         } else {
-            gbuf.resize(co * ld, zero);
+            // SAFETY: every image's rows are copied in below.
+            let mut buf: Vec<T> = unsafe { scratch(co * ld) };
             for (j, img) in gc.chunks_exact(co * p).enumerate() {
                 for (c, row) in img.chunks_exact(p).enumerate() {
-                    gbuf[c * ld + j * p..][..p].copy_from_slice(row);
+                    buf[c * ld + j * p..][..p].copy_from_slice(row);
                 }
             }
+            gbuf = buf;
             &gbuf
         };
         for (d, row) in db.iter_mut().zip(gm.chunks_exact(ld)) {
@@ -224,7 +229,8 @@ pub(super) fn backward<T: Elem>(
         let target = if direct {
             dxc.as_mut_ptr()
         } else {
-            dcol.resize(k * ld, zero);
+            // SAFETY: the GEMM overwrites it (no accumulation).
+            dcol = unsafe { scratch(k * ld) };
             dcol.as_mut_ptr()
         };
         // dcols (K, m*P) = W^T (K, Co) * gy (Co, m*P)
