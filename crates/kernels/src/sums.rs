@@ -7,35 +7,51 @@ use crate::cpu::Elem;
 
 const LANES: usize = 8;
 
-fn reduce<T: Elem, const K: usize>(xs: [&[T]; K], f: impl Fn([f64; K]) -> f64 + Copy) -> f64 {
-    let n = xs[0].len();
-    let mut acc = [0f64; LANES];
-    let full = n - n % LANES;
-    let mut i = 0;
-    while i < full {
-        for (l, a) in acc.iter_mut().enumerate() {
-            *a += f(xs.map(|x| x[i + l].to_f64()));
-        }
-        i += LANES;
-    }
-    let tail: f64 = (full..n).map(|j| f(xs.map(|x| x[j].to_f64()))).sum();
-    acc.iter().sum::<f64>() + tail
-}
-
 /// Sum of `x`.
 pub(crate) fn sum<T: Elem>(x: &[T]) -> f64 {
-    reduce([x], |[v]| v)
+    let mut acc = [0f64; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let tail: f64 = chunks.remainder().iter().map(|v| v.to_f64()).sum();
+    for c in chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v.to_f64();
+        }
+    }
+    acc.iter().sum::<f64>() + tail
 }
 
 /// Sum of squared deviations of `x` from `mean`.
 pub(crate) fn sum_sq_dev<T: Elem>(x: &[T], mean: f64) -> f64 {
-    reduce([x], |[v]| (v - mean) * (v - mean))
+    let mut acc = [0f64; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let sq = |v: &T| (v.to_f64() - mean) * (v.to_f64() - mean);
+    let tail: f64 = chunks.remainder().iter().map(sq).sum();
+    for c in chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += sq(v);
+        }
+    }
+    acc.iter().sum::<f64>() + tail
 }
 
-/// `(sum g, sum g * x)` over two slices of equal length.
+/// `(sum g, sum g * x)` over two slices of equal length, in one pass.
 pub(crate) fn sum_and_dot<T: Elem>(g: &[T], x: &[T]) -> (f64, f64) {
     debug_assert_eq!(g.len(), x.len());
-    (reduce([g], |[a]| a), reduce([g, x], |[a, b]| a * b))
+    let (mut sg, mut sgx) = ([0f64; LANES], [0f64; LANES]);
+    let (gc, xc) = (g.chunks_exact(LANES), x.chunks_exact(LANES));
+    let (mut tg, mut tgx) = (0.0, 0.0);
+    for (a, b) in gc.remainder().iter().zip(xc.remainder()) {
+        tg += a.to_f64();
+        tgx += a.to_f64() * b.to_f64();
+    }
+    for (a, b) in gc.zip(xc) {
+        for l in 0..LANES {
+            let v = a[l].to_f64();
+            sg[l] += v;
+            sgx[l] += v * b[l].to_f64();
+        }
+    }
+    (sg.iter().sum::<f64>() + tg, sgx.iter().sum::<f64>() + tgx)
 }
 
 #[cfg(test)]

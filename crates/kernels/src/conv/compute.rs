@@ -3,6 +3,7 @@
 use super::Geom;
 use super::columns::Taps;
 use crate::cpu::{self, Elem, SendPtr, gemm_rm};
+use crate::sums;
 use gemm::Parallelism;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -152,15 +153,15 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
     y
 }
 
-/// Backward: input (when `need_dx`), weight and bias gradients from the output gradient `gy`
+/// Backward: input (when `need.0`), weight and bias (when `need.1`) gradients from the output gradient `gy`
 /// (already masked by ReLU), one GEMM pair per chunk of images as in [`forward`].
 pub(super) fn backward<T: Elem>(
     g: &Geom,
     x: &[T],
     w: &[T],
     gy: &[T],
-    need_dx: bool,
-) -> (Option<Vec<T>>, Vec<T>, Vec<T>) {
+    (need_dx, need_db): (bool, bool),
+) -> (Option<Vec<T>>, Vec<T>, Option<Vec<T>>) {
     let (p, co) = (g.p(), g.co);
     let in_len = g.c * g.h * g.w;
     let zero = T::from_f64(0.0);
@@ -185,7 +186,7 @@ pub(super) fn backward<T: Elem>(
         let m = r.len();
         let ld = m * p;
         let mut dw = vec![zero; co * k];
-        let mut db = vec![zero; co];
+        let mut db = vec![0f64; co];
         let (mut col, mut dcol) = (Vec::new(), Vec::new());
         let gbuf: Vec<T>;
         let gc = &gy[r.start * co * p..r.end * co * p];
@@ -203,8 +204,10 @@ pub(super) fn backward<T: Elem>(
             gbuf = buf;
             &gbuf
         };
-        for (d, row) in db.iter_mut().zip(gm.chunks_exact(ld)) {
-            *d += row.iter().fold(zero, |a, &v| a + v);
+        if need_db {
+            for (d, row) in db.iter_mut().zip(gm.chunks_exact(ld)) {
+                *d += sums::sum(row);
+            }
         }
         let src = columns(g, &taps, x, &r, &mut col);
         // dW (Co, K) += gy (Co, m*P) * cols^T (m*P, K)
@@ -262,7 +265,7 @@ pub(super) fn backward<T: Elem>(
     let mut parts = partial.into_iter();
     let (mut dw, mut db) = parts
         .next()
-        .unwrap_or_else(|| (vec![zero; co * k], vec![zero; co]));
+        .unwrap_or_else(|| (vec![zero; co * k], vec![0.0; co]));
     for (pw, pb) in parts {
         dw.iter_mut().zip(pw).for_each(|(a, b)| *a += b);
         db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
@@ -270,5 +273,6 @@ pub(super) fn backward<T: Elem>(
     if taps.pruned(g) {
         dw = taps.expand(g, &dw);
     }
+    let db = need_db.then(|| db.into_iter().map(T::from_f64).collect());
     (need_dx.then_some(dx), dw, db)
 }

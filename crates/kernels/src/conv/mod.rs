@@ -210,7 +210,8 @@ impl Conv {
         w: &Tensor,
         res: &Tensor,
         grad: &Tensor,
-    ) -> candle_core::Result<(Option<Tensor>, Tensor, Tensor)> {
+        with_bias: bool,
+    ) -> candle_core::Result<(Option<Tensor>, Tensor, Option<Tensor>)> {
         let g = Geom::from_shapes(x.dims(), w.dims(), self.stride, self.padding);
         let grad = if self.relu {
             crate::eltwise::relu_mask(grad, res)?
@@ -224,12 +225,12 @@ impl Conv {
             x: &Tensor,
             w: &Tensor,
             gy: &Tensor,
-            need_dx: bool,
-        ) -> candle_core::Result<(Option<Tensor>, Tensor, Tensor)> {
+            need: (bool, bool),
+        ) -> candle_core::Result<(Option<Tensor>, Tensor, Option<Tensor>)> {
             let (xv, wv, gv) = (x.contiguous()?, w.contiguous()?, gy.contiguous()?);
             let (dx, dw, db) = cpu::with_slice(&xv, |xs: &[T]| {
                 cpu::with_slice(&wv, |ws: &[T]| {
-                    cpu::with_slice(&gv, |gs: &[T]| backward(g, xs, ws, gs, need_dx))
+                    cpu::with_slice(&gv, |gs: &[T]| backward(g, xs, ws, gs, need))
                 })
             })???;
             let dev = x.device();
@@ -237,12 +238,12 @@ impl Conv {
                 dx.map(|dx| Tensor::from_vec(dx, x.shape(), dev))
                     .transpose()?,
                 Tensor::from_vec(dw, w.shape(), dev)?,
-                Tensor::from_vec(db, g.co, dev)?,
+                db.map(|db| Tensor::from_vec(db, g.co, dev)).transpose()?,
             ))
         }
         match x.dtype() {
-            candle_core::DType::F32 => run::<f32>(&g, x, w, &grad, need_dx),
-            candle_core::DType::F64 => run::<f64>(&g, x, w, &grad, need_dx),
+            candle_core::DType::F32 => run::<f32>(&g, x, w, &grad, (need_dx, with_bias)),
+            candle_core::DType::F64 => run::<f64>(&g, x, w, &grad, (need_dx, with_bias)),
             d => candle_core::bail!("conv2d: unsupported dtype {d:?}"),
         }
     }
@@ -270,7 +271,7 @@ impl CustomOp2 for Conv {
         res: &Tensor,
         grad: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
-        let (dx, dw, _) = self.bwd_tensors(x, w, res, grad)?;
+        let (dx, dw, _) = self.bwd_tensors(x, w, res, grad, false)?;
         Ok((dx, Some(dw)))
     }
 }
@@ -300,7 +301,7 @@ impl CustomOp3 for Conv {
         res: &Tensor,
         grad: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let (dx, dw, db) = self.bwd_tensors(x, w, res, grad)?;
-        Ok((dx, Some(dw), Some(db)))
+        let (dx, dw, db) = self.bwd_tensors(x, w, res, grad, true)?;
+        Ok((dx, Some(dw), db))
     }
 }
