@@ -7,6 +7,9 @@ use candle_core::{Device, Tensor};
 use sslinv_encoders::{Encoder, load_encoder};
 use std::time::Instant;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let spec = args.get(1).map_or("random:resnet18:seed=0", String::as_str);
