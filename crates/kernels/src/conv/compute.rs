@@ -187,7 +187,7 @@ pub(super) fn backward<T: Elem>(
         let ld = m * p;
         let mut dw = vec![zero; co * k];
         let mut db = vec![0f64; co];
-        let (mut col, mut dcol) = (Vec::new(), Vec::new());
+        let (mut col, mut dcol): (Vec<T>, Vec<T>);
         let gbuf: Vec<T>;
         let gc = &gy[r.start * co * p..r.end * co * p];
         // gy of the chunk as one (Co, m*P) matrix.
@@ -209,8 +209,16 @@ pub(super) fn backward<T: Elem>(
                 *d += sums::sum(row);
             }
         }
-        let src = columns(g, &taps, x, &r, &mut col);
-        // dW (Co, K) += gy (Co, m*P) * cols^T (m*P, K)
+        // SAFETY: im2row writes every row of every image in full.
+        col = unsafe { scratch(ld * k) };
+        for (j, i) in r.clone().enumerate() {
+            taps.im2row(
+                g,
+                &x[i * in_len..(i + 1) * in_len],
+                &mut col[j * p * k..][..p * k],
+            );
+        }
+        // dW (Co, K) += gy (Co, m*P) * rows (m*P, K)
         unsafe {
             gemm_rm(
                 (co, k, ld),
@@ -218,7 +226,7 @@ pub(super) fn backward<T: Elem>(
                 k,
                 true,
                 (gm.as_ptr(), ld, 1),
-                (src.as_ptr(), 1, ld),
+                (col.as_ptr(), k, 1),
                 par,
             );
         }
@@ -230,6 +238,7 @@ pub(super) fn backward<T: Elem>(
             unsafe { std::slice::from_raw_parts_mut(dxp.get().add(r.start * in_len), m * in_len) };
         let direct = g.pointwise() && m == 1;
         let target = if direct {
+            dcol = Vec::new();
             dxc.as_mut_ptr()
         } else {
             // SAFETY: the GEMM overwrites it (no accumulation).
