@@ -1,5 +1,7 @@
 //! Forward+backward time and GFLOP/s of every distinct convolution of a ResNet-18 training step
-//! (issue 7's workloads), to see which layer shapes fall short of the GEMM ceiling.
+//! (issue 7's workloads), to see which layer shapes fall short of the GEMM ceiling. Each conv is
+//! timed alone (input as a variable, so its input gradient is computed too): the times do not
+//! add up to a training step.
 //!
 //! `cargo run --release -p sslinv-kernels --example resnet_layers -- [BASE_WIDTH] [cifar|imagenet] [SIZE] [BATCH]`
 
@@ -34,8 +36,6 @@ fn main() -> Result<()> {
         layers.push((c, c, 3, 1, hw, 3));
         cin = c;
     }
-    let mut total = 0.0;
-    let mut flops_total = 0.0;
     for (ci, co, k, s, hw, count) in layers {
         let x = Var::from_tensor(&Tensor::randn(0f32, 1f32, (n, ci, hw, hw), &Device::Cpu)?)?;
         let wt = Var::from_tensor(&Tensor::randn(0f32, 0.1f32, (co, ci, k, k), &Device::Cpu)?)?;
@@ -56,18 +56,11 @@ fn main() -> Result<()> {
         let t = times[2];
         let oh = (hw + 2 * (k / 2) - k) / s + 1;
         let flops = 3.0 * 2.0 * (n * co * oh * oh * ci * k * k) as f64;
-        total += t * count as f64;
-        flops_total += flops * count as f64;
         println!(
             "conv {ci:4}->{co:4} k{k} s{s} {hw:3}px x{count}: {:7.2} ms  {:6.1} GFLOP/s",
             t * 1e3,
             flops / t / 1e9
         );
     }
-    println!(
-        "all convs: {:.1} ms per step, {:.1} GFLOP/s",
-        total * 1e3,
-        flops_total / total / 1e9
-    );
     Ok(())
 }
