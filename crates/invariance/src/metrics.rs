@@ -3,35 +3,64 @@
 //! With z = (mu - f) L and L L^T = Sigma^-1, ||z_a - z_b|| is exactly the Mahalanobis distance
 //! of a and b, so both metrics need only the whitened rows.
 
+/// Independent f64 partial sums: a single accumulator is one serial chain of dependent adds,
+/// eight let the compiler keep them in a vector register.
+const LANES: usize = 8;
+
+/// `(a.b, a.a, b.b)` in f64.
+fn dots(a: &[f32], b: &[f32]) -> (f64, f64, f64) {
+    let (mut ab, mut aa, mut bb) = ([0f64; LANES], [0f64; LANES], [0f64; LANES]);
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (mut tab, mut taa, mut tbb) = (0.0, 0.0, 0.0);
+    for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
+        let (x, y) = (x as f64, y as f64);
+        tab += x * y;
+        taa += x * x;
+        tbb += y * y;
+    }
+    for (x, y) in ca.zip(cb) {
+        for l in 0..LANES {
+            let (x, y) = (x[l] as f64, y[l] as f64);
+            ab[l] += x * y;
+            aa[l] += x * x;
+            bb[l] += y * y;
+        }
+    }
+    let total = |v: [f64; LANES]| v.iter().sum::<f64>();
+    (total(ab) + tab, total(aa) + taa, total(bb) + tbb)
+}
+
 /// Cosine similarity as torch's `F.cosine_similarity` (eps 1e-8 on the norm product).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
-    for (&x, &y) in a.iter().zip(b) {
-        let (x, y) = (x as f64, y as f64);
-        ab += x * y;
-        aa += x * x;
-        bb += y * y;
-    }
+    let (ab, aa, bb) = dots(a, b);
     (ab / (aa * bb).max(1e-16).sqrt()) as f32
 }
 
 /// Euclidean distance (on whitened rows: the Mahalanobis distance of the raw features).
 pub fn l2(a: &[f32], b: &[f32]) -> f32 {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| {
-            let d = x as f64 - y as f64;
-            d * d
-        })
-        .sum::<f64>()
-        .sqrt() as f32
+    let mut acc = [0f64; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let mut tail = 0.0;
+    for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
+        tail += (x as f64 - y as f64).powi(2);
+    }
+    for (x, y) in ca.zip(cb) {
+        for l in 0..LANES {
+            let d = x[l] as f64 - y[l] as f64;
+            acc[l] += d * d;
+        }
+    }
+    (acc.iter().sum::<f64>() + tail).sqrt() as f32
 }
 
 /// Similarity and distance of each of `k` whitened view rows to the whitened clean row.
 pub fn compare_to_clean(z_clean: &[f32], z_views: &[f32], dim: usize) -> Vec<(f32, f32)> {
     z_views
         .chunks_exact(dim.max(1))
-        .map(|z| (cosine(z_clean, z), l2(z_clean, z)))
+        .map(|z| {
+            // |a - b|^2 = a.a + b.b - 2 a.b loses digits when a and b are close: keep l2 exact.
+            (cosine(z_clean, z), l2(z_clean, z))
+        })
         .collect()
 }
 

@@ -2,6 +2,7 @@
 //! paper's `np.nanmean`) of the clean-vs-view similarity and distance, then the mean over
 //! settings (identity included).
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InvarianceError, Result};
@@ -59,11 +60,12 @@ impl SweepAccumulator {
 
     /// Adds one image from already whitened rows.
     pub fn push_whitened(&mut self, z_clean: &[f32], z_views: &[f32], dim: usize) {
-        for (j, (s, l)) in compare_to_clean(z_clean, z_views, dim)
-            .into_iter()
-            .enumerate()
-            .take(self.k)
-        {
+        self.push_pairs(&compare_to_clean(z_clean, z_views, dim));
+    }
+
+    /// Adds one image from its per-setting (similarity, distance) pairs.
+    fn push_pairs(&mut self, pairs: &[(f32, f32)]) {
+        for (j, &(s, l)) in pairs.iter().enumerate().take(self.k) {
             if s.is_finite() {
                 self.sim[j].0 += s as f64;
                 self.sim[j].1 += 1;
@@ -110,9 +112,14 @@ pub fn score_sweep(
     InvarianceError::check_len("view features", n_images * k * d, views.len())?;
     let zc = stats.whiten(clean, n_images)?;
     let zv = stats.whiten(views, n_images * k)?;
+    let pairs: Vec<Vec<(f32, f32)>> = (0..n_images)
+        .into_par_iter()
+        .map(|i| compare_to_clean(&zc[i * d..(i + 1) * d], &zv[i * k * d..(i + 1) * k * d], d))
+        .collect();
     let mut acc = SweepAccumulator::new(k);
-    for i in 0..n_images {
-        acc.push_whitened(&zc[i * d..(i + 1) * d], &zv[i * k * d..(i + 1) * k * d], d);
+    // Accumulated in image order whatever the thread count, so sums are deterministic.
+    for p in &pairs {
+        acc.push_pairs(p);
     }
     Ok(acc.finish())
 }

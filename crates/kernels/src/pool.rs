@@ -95,6 +95,36 @@ impl MaxPool {
     }
 }
 
+/// `max(a, b)` that propagates NaN from either side (as PyTorch's max-pool).
+fn nan_max<T: Elem>(a: T, b: T) -> T {
+    if a > b || a.to_f64().is_nan() { a } else { b }
+}
+
+impl MaxPool {
+    /// Forward values of one plane: a vertical max over each window's rows into `rows`, then a
+    /// horizontal max per output (k + k/stride comparisons per output instead of k^2).
+    fn max_values<T: Elem>(&self, plane: &[T], h: usize, w: usize, rows: &mut [T], dst: &mut [T]) {
+        let (oh, ow) = self.out_hw(h, w);
+        for oy in 0..oh {
+            let y0 = (oy * self.stride).saturating_sub(self.padding);
+            let y1 = (oy * self.stride + self.kernel - self.padding).min(h);
+            rows.copy_from_slice(&plane[y0 * w..(y0 + 1) * w]);
+            for yy in y0 + 1..y1 {
+                for (m, &v) in rows.iter_mut().zip(&plane[yy * w..(yy + 1) * w]) {
+                    *m = nan_max(v, *m);
+                }
+            }
+            for (ox, d) in dst[oy * ow..(oy + 1) * ow].iter_mut().enumerate() {
+                let x0 = (ox * self.stride).saturating_sub(self.padding);
+                let x1 = (ox * self.stride + self.kernel - self.padding).min(w);
+                *d = rows[x0 + 1..x1]
+                    .iter()
+                    .fold(rows[x0], |m, &v| nan_max(v, m));
+            }
+        }
+    }
+}
+
 impl CustomOp1 for MaxPool {
     fn name(&self) -> &'static str {
         "sslinv-max-pool2d"
@@ -107,9 +137,10 @@ impl CustomOp1 for MaxPool {
             let mut out = vec![T::from_f64(0.0); x.len() / (h * w) * o];
             out.par_chunks_mut(o)
                 .zip(x.par_chunks(h * w))
-                .for_each(|(dst, plane)| {
-                    op.argmax(plane, h, w, |j, i| dst[j] = plane[i]);
-                });
+                .for_each_init(
+                    || vec![T::from_f64(0.0); w],
+                    |rows, (dst, plane)| op.max_values(plane, h, w, rows, dst),
+                );
             out
         }
         let out = match s {

@@ -223,3 +223,19 @@ fn conv2d_weight_gradient_without_input_gradient() -> Result<()> {
     assert!(d < 1e-4, "weight gradients differ by {d}");
     Ok(())
 }
+
+#[test]
+fn max_pool2d_propagates_nan_like_pytorch() -> Result<()> {
+    let mut v: Vec<f32> = (0..25).map(|i| i as f32).collect();
+    v[6] = f32::NAN; // row 1, column 1: inside the windows of outputs (0,0), (0,1), (1,0), (1,1)
+    let x = Tensor::from_vec(v, (1, 1, 5, 5), &Device::Cpu)?;
+    let y = k::max_pool2d(&x, 3, 2, 1)?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    for (i, &o) in y.iter().enumerate() {
+        let (oy, ox) = (i / 3, i % 3);
+        assert_eq!(o.is_nan(), oy < 2 && ox < 2, "output {i} = {o}");
+    }
+    assert_eq!(y[8], 24.0);
+    Ok(())
+}
