@@ -3,10 +3,14 @@
 //! timed alone (input as a variable, so its input gradient is computed too): the times do not
 //! add up to a training step.
 //!
-//! `cargo run --release -p sslinv-kernels --example resnet_layers -- [BASE_WIDTH] [cifar|imagenet] [SIZE] [BATCH]`
+//! `cargo run --release -p sslinv-kernels --example resnet_layers -- [BASE_WIDTH] [cifar|imagenet] [SIZE] [BATCH] [train|eval]`
+//! (`eval`: the folded conv + bias + ReLU forward that feature extraction runs).
 
 use candle_core::{Device, Result, Tensor, Var};
 use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +19,7 @@ fn main() -> Result<()> {
     let imagenet = arg(1, "imagenet") == "imagenet";
     let size: usize = arg(2, "32").parse().map_err(candle_core::Error::wrap)?;
     let n: usize = arg(3, "64").parse().map_err(candle_core::Error::wrap)?;
+    let train = arg(4, "train") == "train";
     // (cin, cout, kernel, stride, input size, count in the network)
     let mut layers = Vec::new();
     let mut hw = size;
@@ -39,7 +44,14 @@ fn main() -> Result<()> {
     for (ci, co, k, s, hw, count) in layers {
         let x = Var::from_tensor(&Tensor::randn(0f32, 1f32, (n, ci, hw, hw), &Device::Cpu)?)?;
         let wt = Var::from_tensor(&Tensor::randn(0f32, 0.1f32, (co, ci, k, k), &Device::Cpu)?)?;
+        let bias = Tensor::zeros(co, candle_core::DType::F32, &Device::Cpu)?;
         let run = || -> Result<()> {
+            if !train {
+                let (xd, wd) = (x.as_tensor().detach(), wt.as_tensor().detach());
+                sslinv_kernels::conv2d_bias_relu(&xd, &wd, &bias, s, k / 2)
+                    .map_err(candle_core::Error::wrap)?;
+                return Ok(());
+            }
             let y = sslinv_kernels::conv2d(x.as_tensor(), wt.as_tensor(), s, k / 2)
                 .map_err(candle_core::Error::wrap)?;
             y.sum_all()?.backward()?;
@@ -55,7 +67,7 @@ fn main() -> Result<()> {
         times.sort_by(f64::total_cmp);
         let t = times[2];
         let oh = (hw + 2 * (k / 2) - k) / s + 1;
-        let flops = 3.0 * 2.0 * (n * co * oh * oh * ci * k * k) as f64;
+        let flops = if train { 3.0 } else { 1.0 } * 2.0 * (n * co * oh * oh * ci * k * k) as f64;
         println!(
             "conv {ci:4}->{co:4} k{k} s{s} {hw:3}px x{count}: {:7.2} ms  {:6.1} GFLOP/s",
             t * 1e3,

@@ -12,8 +12,8 @@ use std::ops::Range;
 ///
 /// Small feature maps (few output pixels per image) give per-image GEMMs too thin for gemm to
 /// reach its speed, so images are grouped until a GEMM has about `TARGET_COLS` columns; chunks
-/// then go to the rayon threads, or, when there are fewer chunks than threads, one chunk runs
-/// with gemm's own parallelism.
+/// then go to the rayon threads (at least one per thread while there are enough images), and
+/// only a batch smaller than the pool runs one chunk with gemm's own parallelism.
 fn plan(g: &Geom, k: usize) -> (Vec<Range<usize>>, Parallelism) {
     const TARGET_COLS: usize = 1024;
     const MAX_COL_ELEMS: usize = 1 << 22;
@@ -25,7 +25,9 @@ fn plan(g: &Geom, k: usize) -> (Vec<Range<usize>>, Parallelism) {
     let chunks = n.div_ceil(per_chunk);
     if chunks >= t {
         (cpu::ranges(n, chunks.div_ceil(t) * t), Parallelism::None)
-    } else if n >= t && per_chunk == 1 {
+    } else if n >= t {
+        // Thinner GEMMs, one per thread, beat one GEMM split by gemm itself (measured 150 vs
+        // 110 GFLOP/s on ResNet-18's 7x7 layers).
         (cpu::ranges(n, t), Parallelism::None)
     } else {
         (cpu::ranges(n, 1), Parallelism::Rayon(t))
