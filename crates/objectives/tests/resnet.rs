@@ -99,3 +99,32 @@ fn same_seed_same_initial_weights() {
     assert_eq!(w(&a), w(&b));
     assert_ne!(w(&a), w(&c));
 }
+
+#[test]
+fn resnet_moco_loss_falls_and_accuracy_rises() {
+    // The real backbone (ResNet-18 at base width 8, CIFAR stem) on the same procedural images
+    // and schedule as the tiny-backbone learning test in training.rs.
+    let imgs = images(64, 48, 1);
+    let mut cfg = tiny(Objective::MocoV2);
+    cfg.policy = "ventral".into();
+    cfg.epochs = 20;
+    cfg.batch_size = 16;
+    cfg.seed = 7;
+    cfg.hyper.queue_size = 64;
+    cfg.hyper.lr = 0.5;
+    cfg.hyper.key_momentum = 0.99;
+    let dir = tempfile::tempdir().unwrap();
+    let run = pretrain(&cfg, &imgs, dir.path(), false).unwrap();
+    let h = &run.report.history;
+    assert_eq!(h.len(), 80);
+    let mean = |s: &[sslinv_objectives::StepLog], f: fn(&sslinv_objectives::StepLog) -> f32| {
+        s.iter().map(f).sum::<f32>() / s.len() as f32
+    };
+    // From the point where the queue holds only real keys (4 steps of 16 for K = 64).
+    let (first, last) = (&h[4..12], &h[h.len() - 8..]);
+    let (l0, l1) = (mean(first, |s| s.loss), mean(last, |s| s.loss));
+    let (a0, a1) = (mean(first, |s| s.accuracy), mean(last, |s| s.accuracy));
+    eprintln!("loss {l0} -> {l1}, accuracy {a0} -> {a1}");
+    assert!(l1 < l0 - 0.2, "loss {l0} -> {l1}");
+    assert!(a1 > a0 + 0.1, "accuracy {a0} -> {a1}");
+}
