@@ -120,31 +120,46 @@ impl Taps {
         }
     }
 
-    /// Fills the transposed im2col matrix of one image, `(oh*ow, C*live)`: each output pixel's
-    /// receptive field as one contiguous row. The weight-gradient GEMM reduces over pixels, and
-    /// gemm packs this layout far faster than the column layout (4x on 16-channel layers).
-    pub(crate) fn im2row<T: Elem>(&self, g: &Geom, x: &[T], rows: &mut [T]) {
+    /// Fills the transposed im2col matrix of one image, `(oh*ow, live*C)`: each output pixel's
+    /// receptive field as one contiguous row, tap-major (`t*C + c`; see [`Taps::untranspose`]).
+    /// The weight-gradient GEMM reduces over pixels, and gemm packs this layout far faster than
+    /// the column layout (4x on 16-channel layers). The image goes through a channels-last copy
+    /// `hwc` first, so every tap is one contiguous run of C values.
+    pub(crate) fn im2row<T: Elem>(&self, g: &Geom, x: &[T], hwc: &mut Vec<T>, rows: &mut [T]) {
         let zero = T::from_f64(0.0);
-        let (p, nl, hw) = (g.p(), self.live.len(), g.h * g.w);
-        let mut offs = vec![0u32; nl];
-        for (pix, row) in rows.chunks_exact_mut(g.c * nl).enumerate().take(p) {
-            for (o, map) in offs.iter_mut().zip(self.map.chunks_exact(p)) {
-                *o = map[pix];
+        let (p, nl, hw, c) = (g.p(), self.live.len(), g.h * g.w, g.c);
+        hwc.clear();
+        hwc.resize(hw * c, zero);
+        for (ch, plane) in x.chunks_exact(hw).enumerate() {
+            for (px, &v) in hwc[ch..].iter_mut().step_by(c).zip(plane) {
+                *px = v;
             }
-            if offs.iter().all(|&o| o != u32::MAX) {
-                for (dst, plane) in row.chunks_exact_mut(nl).zip(x.chunks_exact(hw)) {
-                    for (d, &o) in dst.iter_mut().zip(&offs) {
-                        *d = plane[o as usize];
-                    }
-                }
-            } else {
-                for (dst, plane) in row.chunks_exact_mut(nl).zip(x.chunks_exact(hw)) {
-                    for (d, &o) in dst.iter_mut().zip(&offs) {
-                        *d = plane.get(o as usize).copied().unwrap_or(zero);
-                    }
+        }
+        for (pix, row) in rows.chunks_exact_mut(c * nl).enumerate().take(p) {
+            for (dst, map) in row.chunks_exact_mut(c).zip(self.map.chunks_exact(p)) {
+                let o = map[pix];
+                if o == u32::MAX {
+                    dst.fill(zero);
+                } else {
+                    dst.copy_from_slice(&hwc[o as usize * c..][..c]);
                 }
             }
         }
+    }
+
+    /// Reorders a weight gradient computed over [`Taps::im2row`] rows, `(Co, live*C)`
+    /// tap-major, into the weight's own `(Co, C*live)` order.
+    pub(crate) fn untranspose<T: Elem>(&self, g: &Geom, dw: &[T]) -> Vec<T> {
+        let (nl, c) = (self.live.len(), g.c);
+        let mut out = vec![T::from_f64(0.0); dw.len()];
+        for (o, src) in out.chunks_exact_mut(c * nl).zip(dw.chunks_exact(c * nl)) {
+            for (t, taps) in src.chunks_exact(c).enumerate() {
+                for (ch, &v) in taps.iter().enumerate() {
+                    o[ch * nl + t] = v;
+                }
+            }
+        }
+        out
     }
 
     /// Adds one image's columns of an im2col-shaped gradient (row stride `ld`) into `dx (C, H, W)`.

@@ -213,14 +213,12 @@ pub(super) fn backward<T: Elem>(
         }
         // SAFETY: im2row writes every row of every image in full.
         col = unsafe { scratch(ld * k) };
+        let mut hwc = Vec::new();
         for (j, i) in r.clone().enumerate() {
-            taps.im2row(
-                g,
-                &x[i * in_len..(i + 1) * in_len],
-                &mut col[j * p * k..][..p * k],
-            );
+            let xi = &x[i * in_len..(i + 1) * in_len];
+            taps.im2row(g, xi, &mut hwc, &mut col[j * p * k..][..p * k]);
         }
-        // dW (Co, K) += gy (Co, m*P) * rows (m*P, K)
+        // dW (Co, K) += gy (Co, m*P) * rows (m*P, K), K tap-major until untransposed below
         unsafe {
             gemm_rm(
                 (co, k, ld),
@@ -281,6 +279,7 @@ pub(super) fn backward<T: Elem>(
         dw.iter_mut().zip(pw).for_each(|(a, b)| *a += b);
         db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
     }
+    dw = taps.untranspose(g, &dw);
     if taps.pruned(g) {
         dw = taps.expand(g, &dw);
     }
