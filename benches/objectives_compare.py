@@ -17,6 +17,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_resnet import ResNet18
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--steps", type=int, default=6)
@@ -25,41 +26,6 @@ ap.add_argument("--batch", type=int, default=32)
 ap.add_argument("--size", type=int, default=64)
 ap.add_argument("--width", type=int, default=32)
 args = ap.parse_args()
-
-
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.down = None
-        if stride != 1 or cin != cout:
-            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = F.relu(self.bn1(self.conv1(x)))
-        y = self.bn2(self.conv2(y))
-        return F.relu(y + (x if self.down is None else self.down(x)))
-
-
-class ResNet18(nn.Module):
-    """torchvision's ResNet-18 layout at base width w, CIFAR stem (3x3/1 conv, no max-pool)."""
-
-    def __init__(self, w):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, w, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(w)
-        layers, cin = [], w
-        for i, c in enumerate([w, 2 * w, 4 * w, 8 * w]):
-            layers += [Block(cin, c, 1 if i == 0 else 2), Block(c, c, 1)]
-            cin = c
-        self.layers = nn.Sequential(*layers)
-        self.dim = cin
-
-    def forward(self, x):
-        return F.adaptive_avg_pool2d(self.layers(F.relu(self.bn1(self.conv1(x)))), 1).flatten(1)
 
 
 def torch_moco(steps):

@@ -15,8 +15,7 @@ import subprocess
 import time
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
+from torch_resnet import ResNet18
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--rounds", type=int, default=3)
@@ -28,43 +27,6 @@ WORKLOADS = [  # name, base width, stem, size, batch
     ("width16_cifar_32px_b64", 16, "cifar", 32, 64),
     ("width64_imagenet_32px_b64", 64, "imagenet", 32, 64),
 ]
-
-
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.down = None
-        if stride != 1 or cin != cout:
-            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = F.relu(self.bn1(self.conv1(x)))
-        y = self.bn2(self.conv2(y))
-        return F.relu(y + (x if self.down is None else self.down(x)))
-
-
-class ResNet18(nn.Module):
-    """torchvision's ResNet-18 layout at base width w; CIFAR stem = 3x3/1 conv and no max-pool."""
-
-    def __init__(self, w, stem):
-        super().__init__()
-        if stem == "cifar":
-            self.stem = nn.Sequential(nn.Conv2d(3, w, 3, 1, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU())
-        else:
-            self.stem = nn.Sequential(nn.Conv2d(3, w, 7, 2, 3, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
-                                      nn.MaxPool2d(3, 2, 1))
-        layers, cin = [], w
-        for i, c in enumerate([w, 2 * w, 4 * w, 8 * w]):
-            layers += [Block(cin, c, 1 if i == 0 else 2), Block(c, c, 1)]
-            cin = c
-        self.layers = nn.Sequential(*layers)
-
-    def forward(self, x):
-        return F.adaptive_avg_pool2d(self.layers(self.stem(x)), 1).flatten(1)
 
 
 def torch_step_seconds(width, stem, size, batch):
