@@ -2,7 +2,7 @@
 
 /// Everything that can go wrong in a kernel call.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum KernelError {
     /// An error from candle (shape mismatch inside an op, device error, ...).
     #[error(transparent)]
     Candle(#[from] candle_core::Error),
@@ -16,21 +16,21 @@ pub enum Error {
     },
 }
 
-/// Result with the kernels' [`Error`].
-pub type Result<T> = std::result::Result<T, Error>;
+/// Result with [`KernelError`].
+pub type Result<T> = std::result::Result<T, KernelError>;
 
-impl From<Error> for candle_core::Error {
-    fn from(e: Error) -> Self {
+impl From<KernelError> for candle_core::Error {
+    fn from(e: KernelError) -> Self {
         match e {
-            Error::Candle(e) => e,
-            other => candle_core::Error::Msg(other.to_string()),
+            KernelError::Candle(e) => e,
+            other => candle_core::Error::wrap(other),
         }
     }
 }
 
-/// Builds a [`Error::Shape`].
-pub(crate) fn shape_err(op: &'static str, msg: impl Into<String>) -> Error {
-    Error::Shape {
+/// Builds a [`KernelError::Shape`].
+pub(crate) fn shape_err(op: &'static str, msg: impl Into<String>) -> KernelError {
+    KernelError::Shape {
         op,
         msg: msg.into(),
     }

@@ -16,5 +16,5 @@ mod sums;
 pub use batch_norm::{batch_norm_eval, batch_norm_train};
 pub use conv::{conv2d, conv2d_bias, conv2d_bias_relu};
 pub use eltwise::{add_relu, relu};
-pub use error::{Error, Result};
+pub use error::{KernelError, Result};
 pub use pool::{global_avg_pool, max_pool2d};
