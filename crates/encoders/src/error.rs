@@ -1,5 +1,6 @@
 //! Errors of the encoders crate.
 
+use crate::fuse_mode::FuseMode;
 use std::path::PathBuf;
 
 /// Everything that can go wrong building, loading or running an encoder.
@@ -24,13 +25,29 @@ pub enum EncoderError {
         /// Missing, unexpected or mis-shaped tensors, by name.
         reason: String,
     },
-    /// A file that could not be read.
-    #[error("reading {path}: {source}")]
+    /// A file or folder that could not be read or written.
+    #[error("{path}: {source}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
+    },
+    /// A model card that is not valid JSON or lacks a required key.
+    #[error("model card {path}: {source}")]
+    CardJson {
+        /// The card file.
+        path: PathBuf,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// A model card this build cannot use (a newer format, an unknown architecture).
+    #[error("model card {path}: {reason}")]
+    Card {
+        /// The card file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
     /// A Hugging Face Hub download that failed (offline, missing file, ...).
     #[error("hub repo {repo}: {reason}")]
@@ -42,13 +59,83 @@ pub enum EncoderError {
     },
     /// A kernel rejected its arguments.
     #[error(transparent)]
-    Kernels(#[from] sslinv_kernels::Error),
+    Kernels(#[from] sslinv_kernels::KernelError),
     /// Image preprocessing failed.
     #[error(transparent)]
     Augment(#[from] sslinv_augment::AugmentError),
     /// An input that is not an N x 3 x H x W image batch.
     #[error("expected an N x 3 x H x W batch, got shape {0:?}")]
     Input(Vec<usize>),
+    /// A fusion mode name that is not `cat`, `add` or `mean`.
+    #[error("unknown fusion mode `{0}` (expected cat, add or mean)")]
+    UnknownFuseMode(String),
+    /// `add` and `mean` need every member to have the same feature dimension.
+    #[error("fusion `{mode}` needs equal feature dimensions, got {dims:?}")]
+    FuseDims {
+        /// The mode asked for.
+        mode: FuseMode,
+        /// The members' dimensions.
+        dims: Vec<usize>,
+    },
+    /// A fusion of no encoders.
+    #[error("a fusion needs at least one encoder")]
+    EmptyFusion,
+    /// A feature matrix whose length does not match its shape.
+    #[error("{what}: {len} values for {n} x {dim} features")]
+    FeatureShape {
+        /// Which matrix.
+        what: String,
+        /// Values held.
+        len: usize,
+        /// Rows it should have.
+        n: usize,
+        /// Columns it should have.
+        dim: usize,
+    },
+    /// An image file that could not be decoded.
+    #[error("decoding {path}: {source}")]
+    Decode {
+        /// The image file.
+        path: PathBuf,
+        /// The decoder's error.
+        source: image::ImageError,
+    },
+    /// A caller's image source failed to produce a batch.
+    #[error("images {start}..{end}: {source}")]
+    Images {
+        /// First index of the batch.
+        start: usize,
+        /// One past its last index.
+        end: usize,
+        /// The source's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// An image source that returned a different number of images than asked.
+    #[error("images {start}..{end}: the source returned {got} images")]
+    SourceCount {
+        /// First index of the batch.
+        start: usize,
+        /// One past its last index.
+        end: usize,
+        /// Images returned.
+        got: usize,
+    },
+    /// A feature-cache file that exists but is not a valid features file.
+    #[error("feature cache {path}: {reason}")]
+    Cache {
+        /// The cache file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A safetensors file that could not be parsed or written.
+    #[error("safetensors {path}: {source}")]
+    Safetensors {
+        /// The file.
+        path: PathBuf,
+        /// The library's error.
+        source: safetensors::SafeTensorError,
+    },
 }
 
 /// Result with [`EncoderError`].

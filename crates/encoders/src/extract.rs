@@ -1,56 +1,87 @@
-//! Batched feature extraction over tensors or images.
+//! The one feature-extraction loop: any image source, a batch at a time, with a progress bar.
 
 use crate::encoder::Encoder;
 use crate::error::Result;
-use candle_core::{Device, Tensor};
-use image::RgbImage;
+use crate::features::Features;
+use crate::source::ImageSource;
+use candle_core::Device;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sslinv_augment::Preprocess;
 
-/// Features of an N x 3 x H x W batch, `batch_size` images at a time (N x D on the CPU).
-pub fn extract_features(encoder: &dyn Encoder, x: &Tensor, batch_size: usize) -> Result<Tensor> {
-    let n = x.dim(0)?;
-    let step = batch_size.max(1);
-    let mut out = Vec::with_capacity(n.div_ceil(step));
-    for start in (0..n).step_by(step) {
-        let len = step.min(n - start);
-        out.push(
-            encoder
-                .features(&x.narrow(0, start, len)?)?
-                .to_device(&Device::Cpu)?,
-        );
-    }
-    if out.is_empty() {
-        return Ok(Tensor::zeros(
-            (0, encoder.dim()),
-            candle_core::DType::F32,
-            &Device::Cpu,
-        )?);
-    }
-    Ok(Tensor::cat(&out, 0)?)
+/// How [`extract`] runs.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// Images per forward pass (memory is bounded by it).
+    pub batch_size: usize,
+    /// Whether to draw a progress bar on stderr.
+    pub progress: bool,
+    /// What the progress bar says it is doing.
+    pub label: String,
 }
 
-/// Features of images preprocessed by `prep`, in order; `progress` is told how many images
-/// each finished batch held.
-pub fn extract_image_features(
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        Self {
+            batch_size: 32,
+            progress: false,
+            label: String::new(),
+        }
+    }
+}
+
+impl ExtractOptions {
+    /// `batch_size` images per pass, no progress bar.
+    pub fn new(batch_size: usize) -> Self {
+        Self {
+            batch_size,
+            ..Self::default()
+        }
+    }
+
+    /// The same with a progress bar labelled `label`.
+    pub fn with_progress(mut self, label: impl Into<String>) -> Self {
+        self.progress = true;
+        self.label = label.into();
+        self
+    }
+}
+
+fn bar(len: usize, opts: &ExtractOptions) -> ProgressBar {
+    if !opts.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} images {per_sec} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(opts.label.clone());
+    bar
+}
+
+/// Pooled features of every image of `images`, in order: each batch is taken from the source,
+/// preprocessed by `prep`, run through `encoder` on `device` and copied back to the CPU.
+pub fn extract<S: ImageSource + ?Sized>(
     encoder: &dyn Encoder,
-    images: &[RgbImage],
+    images: &S,
     prep: &Preprocess,
-    batch_size: usize,
     device: &Device,
-    mut progress: impl FnMut(usize),
-) -> Result<Tensor> {
-    let mut out = Vec::new();
-    for chunk in images.chunks(batch_size.max(1)) {
-        let x = prep.to_tensor(chunk, device)?;
-        out.push(encoder.features(&x)?.to_device(&Device::Cpu)?);
-        progress(chunk.len());
+    opts: &ExtractOptions,
+) -> Result<Features> {
+    let n = images.len();
+    let dim = encoder.dim();
+    let step = opts.batch_size.max(1);
+    let bar = bar(n, opts);
+    let mut data = Vec::with_capacity(n * dim);
+    for start in (0..n).step_by(step) {
+        let end = (start + step).min(n);
+        let batch = images.batch(start..end)?;
+        let x = prep.to_tensor(&batch, device)?;
+        let f = encoder.features(&x)?;
+        data.extend(f.to_device(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?);
+        bar.inc((end - start) as u64);
     }
-    if out.is_empty() {
-        return Ok(Tensor::zeros(
-            (0, encoder.dim()),
-            candle_core::DType::F32,
-            &Device::Cpu,
-        )?);
-    }
-    Ok(Tensor::cat(&out, 0)?)
+    bar.finish_and_clear();
+    Features::new(data, n, dim)
 }

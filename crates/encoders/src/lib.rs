@@ -1,13 +1,21 @@
-//! ResNet encoders in torchvision layout, checkpoint loading with key remaps, a timm-style
-//! model registry and fast feature extraction.
+//! ResNet encoders in torchvision layout, checkpoint loading with key remaps and model cards,
+//! a timm-style model registry, the model-spec parser (fusion included) and feature
+//! extraction with an on-disk cache.
+#![warn(missing_docs)]
 
+pub mod atomic;
 pub mod block;
+pub mod cache;
+pub mod card;
 pub mod checkpoint;
 pub mod config;
 pub mod encoder;
 pub mod error;
 pub mod extract;
+pub mod extractor;
+pub mod features;
 pub mod folded;
+pub mod fuse_mode;
 pub mod fused;
 pub mod hub;
 pub mod load;
@@ -17,17 +25,25 @@ pub mod params;
 pub mod registry;
 pub mod remap;
 pub mod resnet;
+pub mod source;
 pub mod spec;
 
+pub use atomic::write_atomic;
+pub use cache::{CacheKey, FeatureCache, preprocess_key};
+pub use card::{CARD_FORMAT, ModelCard};
 pub use config::{Arch, ResNetConfig, Stem};
 pub use encoder::Encoder;
 pub use error::{EncoderError, Result};
-pub use extract::{extract_features, extract_image_features};
+pub use extract::{ExtractOptions, extract};
+pub use extractor::FeatureExtractor;
+pub use features::Features;
 pub use folded::FoldedResNet;
-pub use fused::Concat;
-pub use load::{load_encoder, load_resnet, random_resnet};
+pub use fuse_mode::FuseMode;
+pub use fused::FusedEncoder;
+pub use load::{LoadedModel, load_encoder, load_model, load_resnet, random_resnet};
 pub use norm::BatchNorm;
 pub use registry::{REGISTRY, RegistryEntry};
 pub use remap::KeyRemap;
 pub use resnet::ResNet;
-pub use spec::ModelSpec;
+pub use source::{FnSource, ImageSource, decode_image};
+pub use spec::{ModelSpec, is_fused, split_fused};

@@ -1,12 +1,13 @@
-//! Building encoders from model specs: checkpoint files (with their `<name>.json` sidecar),
+//! Building encoders from model specs: checkpoint files (with their `<name>.json` model card),
 //! Hub files, registry names, seeded random networks and fusions.
 
+use crate::card::ModelCard;
 use crate::checkpoint::read_tensors;
-use crate::config::{Arch, ResNetConfig, Stem};
+use crate::config::{Arch, ResNetConfig};
 use crate::encoder::Encoder;
 use crate::error::{EncoderError, Result};
 use crate::folded::FoldedResNet;
-use crate::fused::Concat;
+use crate::fused::FusedEncoder;
 use crate::hub;
 use crate::params::random_init;
 use crate::registry;
@@ -15,45 +16,20 @@ use crate::resnet::ResNet;
 use crate::spec::ModelSpec;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
+use sslinv_augment::Preprocess;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// The architecture fields of a training checkpoint's `<name>.json`.
-#[derive(Debug, serde::Deserialize)]
-struct Sidecar {
-    arch: String,
-    width_mult: f64,
-    stem: String,
-}
-
-fn sidecar_config(path: &Path) -> Result<Option<ResNetConfig>> {
-    let json = path.with_extension("json");
-    if !path.to_string_lossy().ends_with(".safetensors") || !json.is_file() {
+fn card_config(path: &Path) -> Result<Option<ResNetConfig>> {
+    let Some(card) = ModelCard::beside(path)? else {
         return Ok(None);
-    }
-    let err = |reason: String| EncoderError::Checkpoint {
-        path: json.clone(),
-        reason,
     };
-    let text = std::fs::read_to_string(&json).map_err(|source| EncoderError::Io {
-        path: json.clone(),
-        source,
-    })?;
-    let meta: Sidecar = serde_json::from_str(&text)
-        .map_err(|e| err(format!("not a checkpoint description: {e}")))?;
-    let arch: Arch = meta
-        .arch
-        .parse()
-        .map_err(|e: EncoderError| err(e.to_string()))?;
-    let stem: Stem = meta
-        .stem
-        .parse()
-        .map_err(|e: EncoderError| err(e.to_string()))?;
-    Ok(Some(ResNetConfig {
-        arch,
-        width_mult: meta.width_mult,
-        stem,
-    }))
+    card.resnet_config()
+        .map(Some)
+        .map_err(|e| EncoderError::Card {
+            path: ModelCard::path_for(path),
+            reason: e.to_string(),
+        })
 }
 
 fn same_layout(a: &ResNetConfig, b: &ResNetConfig) -> bool {
@@ -61,7 +37,7 @@ fn same_layout(a: &ResNetConfig, b: &ResNetConfig) -> bool {
 }
 
 /// The backbone tensors of a checkpoint under torchvision names and the architecture they
-/// hold, checked against `asked` (depth) and the `<name>.json` sidecar when present.
+/// hold, checked against `asked` (depth) and the `<name>.json` model card when present.
 pub fn load_state(
     path: &Path,
     asked: Option<Arch>,
@@ -83,7 +59,7 @@ pub fn load_state(
             arch.name()
         )));
     }
-    let config = match sidecar_config(path)? {
+    let config = match card_config(path)? {
         Some(meta) if !same_layout(&meta, &found) => {
             return Err(mismatch(format!(
                 "its .json says {} but the tensors hold a {}",
@@ -141,27 +117,81 @@ pub fn resolve_file(
                 e.remap,
             ))
         }
-        ModelSpec::Random { .. } | ModelSpec::Fused(_) => None,
+        ModelSpec::Random { .. } | ModelSpec::Fused { .. } => None,
+    })
+}
+
+/// An eval-mode encoder with what it needs around it: the spec it came from and its eval
+/// preprocessing.
+pub struct LoadedModel {
+    /// The spec, parsed (fusion mode included).
+    pub spec: ModelSpec,
+    /// The encoder (BatchNorm folded; a [`FusedEncoder`] for `a+b` specs).
+    pub encoder: Box<dyn Encoder>,
+    /// The model's own eval preprocessing: the registry's resize and crop, a model card's
+    /// training resolution, else the paper's resize 224 + centre crop 224 (ImageNet mean and
+    /// std). A fusion takes its first member's. Protocols with fixed sizes (the paper's
+    /// statistics at 256/224) use [`LoadedModel::preprocess_at`].
+    pub preprocess: Preprocess,
+}
+
+impl LoadedModel {
+    /// The model's normalisation with another resize and crop.
+    pub fn preprocess_at(&self, resize: Option<u32>, crop: Option<u32>) -> Preprocess {
+        Preprocess::new(resize, crop).with_mean_std(self.preprocess.mean, self.preprocess.std)
+    }
+}
+
+/// The eval preprocessing a single (unfused) spec asks for (see [`LoadedModel::preprocess`]).
+pub fn member_preprocess(spec: &ModelSpec) -> Result<Preprocess> {
+    Ok(match spec {
+        ModelSpec::Registry(name) => match registry::lookup(name) {
+            Some(e) => Preprocess::new(Some(e.resize), Some(e.crop)),
+            None => Preprocess::eval224(),
+        },
+        ModelSpec::File { .. } => spec
+            .card()?
+            .map_or_else(Preprocess::eval224, |c| c.preprocess()),
+        ModelSpec::Fused { members, .. } => match members.first() {
+            Some(first) => member_preprocess(first)?,
+            None => Preprocess::eval224(),
+        },
+        ModelSpec::Hub { .. } | ModelSpec::Random { .. } => Preprocess::eval224(),
     })
 }
 
 fn build(spec: &ModelSpec, device: &Device) -> Result<Box<dyn Encoder>> {
-    if let ModelSpec::Fused(parts) = spec {
-        let encoders = parts
+    if let ModelSpec::Fused { members, mode } = spec {
+        let encoders = members
             .iter()
             .map(|p| build(p, device))
             .collect::<Result<Vec<_>>>()?;
-        return Ok(Box::new(Concat::new(encoders)));
+        return Ok(Box::new(FusedEncoder::new(encoders, *mode)?));
     }
     let net = match (spec, resolve_file(spec, true)?) {
         (ModelSpec::Random { config, seed }, _) => random_resnet(config, *seed, device)?,
         (_, Some((path, arch, remap))) => load_resnet(&path, arch, remap, device)?,
-        (_, None) => unreachable!("every non-fused, non-random spec names a file"),
+        (_, None) => {
+            return Err(EncoderError::Spec {
+                spec: spec.to_string(),
+                reason: "names no weights".into(),
+            });
+        }
     };
     Ok(Box::new(FoldedResNet::new(&net)?))
 }
 
-/// The eval-mode encoder a spec string names (BatchNorm folded into the convolutions).
+/// The model a parsed spec names, with its preprocessing; the one way to load a spec.
+pub fn load_model(spec: &ModelSpec, device: &Device) -> Result<LoadedModel> {
+    Ok(LoadedModel {
+        spec: spec.clone(),
+        encoder: build(spec, device)?,
+        preprocess: member_preprocess(spec)?,
+    })
+}
+
+/// The eval-mode encoder a spec string names (BatchNorm folded into the convolutions); `a+b`
+/// fuses by concatenation unless the spec has a mode prefix.
 pub fn load_encoder(spec: &str, device: &Device) -> Result<Box<dyn Encoder>> {
     build(&ModelSpec::parse(spec)?, device)
 }

@@ -1,8 +1,14 @@
-//! Model spec strings: `arch:path`, `path`, a registry name, `hf:repo:file`,
-//! `random:arch[:seed=N][:width=W][:stem=S]` and `a+b` (fusion by concatenation).
+//! Model spec strings, the one parser of them (fusion included).
+//!
+//! A member is `ARCH:PATH`, `PATH`, a registry name, `hf:OWNER/NAME[:FILE]` or
+//! `random:ARCH[:seed=N][:width=W][:stem=S]`; `a+b+c` fuses members, by concatenation unless a
+//! mode prefix (`mean:a+b`, `add:a+b`, `cat:a+b`) or the caller's default
+//! ([`ModelSpec::parse_with`], the CLI's `--fuse`) says otherwise. A prefix beats the default.
 
+use crate::card::ModelCard;
 use crate::config::{Arch, ResNetConfig, Stem};
 use crate::error::{EncoderError, Result};
+use crate::fuse_mode::FuseMode;
 use crate::registry;
 use std::path::PathBuf;
 
@@ -32,8 +38,13 @@ pub enum ModelSpec {
         /// Seed.
         seed: u64,
     },
-    /// Several encoders whose features are concatenated.
-    Fused(Vec<ModelSpec>),
+    /// Several encoders (two or more, none of them fused) whose features are combined by `mode`.
+    Fused {
+        /// The members, in order.
+        members: Vec<ModelSpec>,
+        /// How their features are combined.
+        mode: FuseMode,
+    },
 }
 
 fn bad(spec: &str, reason: impl Into<String>) -> EncoderError {
@@ -41,6 +52,34 @@ fn bad(spec: &str, reason: impl Into<String>) -> EncoderError {
         spec: spec.to_string(),
         reason: reason.into(),
     }
+}
+
+/// Splits a fused name or spec into its optional mode prefix and its member texts (trimmed),
+/// without parsing the members: `"mean:a+b"` gives `(Some(Mean), ["a", "b"])`, `"a"` gives
+/// `(None, ["a"])`. Errors on an empty member. Result tables name fusions this way too.
+pub fn split_fused(text: &str) -> Result<(Option<FuseMode>, Vec<&str>)> {
+    let s = text.trim();
+    let (mode, rest) = match s.split_once(':') {
+        Some((head, rest)) if is_mode_prefix(head) => (Some(head.parse()?), rest),
+        _ => (None, s),
+    };
+    let members: Vec<&str> = rest.split('+').map(str::trim).collect();
+    if members.iter().any(|m| m.is_empty()) {
+        return Err(bad(text, "empty member in a `+` fusion"));
+    }
+    Ok((mode, members))
+}
+
+/// Whether `text` names a fusion (`a+b`).
+pub fn is_fused(text: &str) -> bool {
+    text.contains('+')
+}
+
+fn is_mode_prefix(head: &str) -> bool {
+    matches!(
+        head.trim().to_ascii_lowercase().as_str(),
+        "cat" | "concat" | "add" | "sum" | "mean" | "avg"
+    )
 }
 
 fn parse_random(spec: &str, rest: &str) -> Result<ModelSpec> {
@@ -82,72 +121,196 @@ fn parse_random(spec: &str, rest: &str) -> Result<ModelSpec> {
     Ok(ModelSpec::Random { config, seed })
 }
 
+fn parse_member(s: &str) -> Result<ModelSpec> {
+    if s.is_empty() {
+        return Err(bad(s, "empty"));
+    }
+    if let Some(rest) = s.strip_prefix("random:") {
+        return parse_random(s, rest);
+    }
+    if let Some(rest) = s.strip_prefix("hf:") {
+        let (repo, file) = rest.split_once(':').unwrap_or((rest, "model.safetensors"));
+        if repo.split('/').count() != 2 || repo.split('/').any(str::is_empty) || file.is_empty() {
+            return Err(bad(s, "expected hf:OWNER/NAME:FILE"));
+        }
+        return Ok(ModelSpec::Hub {
+            repo: repo.to_string(),
+            file: file.to_string(),
+        });
+    }
+    if let Some((head, path)) = s.split_once(':')
+        && let Ok(arch) = head.parse::<Arch>()
+    {
+        if path.is_empty() {
+            return Err(bad(s, "expected ARCH:PATH"));
+        }
+        return Ok(ModelSpec::File {
+            arch: Some(arch),
+            path: PathBuf::from(path),
+        });
+    }
+    if registry::lookup(s).is_some() {
+        return Ok(ModelSpec::Registry(s.to_ascii_lowercase()));
+    }
+    let path = PathBuf::from(s);
+    let looks_like_file = [
+        ".safetensors",
+        ".pth",
+        ".pth.tar",
+        ".pt",
+        ".bin",
+        ".tar",
+        ".ckpt",
+    ]
+    .iter()
+    .any(|e| s.ends_with(e));
+    if looks_like_file || path.exists() {
+        return Ok(ModelSpec::File { arch: None, path });
+    }
+    Err(bad(
+        s,
+        format!(
+            "not ARCH:PATH, a checkpoint file, hf:REPO:FILE, random:ARCH:seed=N or a registry name ({})",
+            registry::names().join(", ")
+        ),
+    ))
+}
+
 impl ModelSpec {
-    /// Parses a spec string.
+    /// Parses a spec string; `a+b` fuses by concatenation unless a mode prefix says otherwise.
     pub fn parse(spec: &str) -> Result<Self> {
-        let s = spec.trim();
-        if s.is_empty() {
+        Self::parse_with(spec, FuseMode::Cat)
+    }
+
+    /// Parses a spec string, fusing `a+b` by `default_mode` unless the spec has a mode prefix.
+    /// Every error names the whole spec (and the member at fault).
+    pub fn parse_with(spec: &str, default_mode: FuseMode) -> Result<Self> {
+        if spec.trim().is_empty() {
             return Err(bad(spec, "empty"));
         }
-        if s.contains('+') {
-            let parts: Vec<&str> = s.split('+').map(str::trim).collect();
-            if parts.iter().any(|p| p.is_empty()) {
-                return Err(bad(spec, "empty part in a `+` fusion"));
+        let (prefix, texts) = split_fused(spec)?;
+        let mut members = texts
+            .iter()
+            .map(|m| {
+                parse_member(m).map_err(|e| match e {
+                    EncoderError::Spec { reason, .. } if texts.len() > 1 => {
+                        bad(spec, format!("member `{m}`: {reason}"))
+                    }
+                    EncoderError::Spec { reason, .. } => bad(spec, reason),
+                    other => other,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(if members.len() == 1 {
+            members.remove(0)
+        } else {
+            Self::Fused {
+                members,
+                mode: prefix.unwrap_or(default_mode),
             }
-            return Ok(Self::Fused(
-                parts.into_iter().map(Self::parse).collect::<Result<_>>()?,
-            ));
+        })
+    }
+
+    /// The members of a fusion, or this spec alone.
+    pub fn members(&self) -> &[ModelSpec] {
+        match self {
+            Self::Fused { members, .. } => members,
+            _ => std::slice::from_ref(self),
         }
-        if let Some(rest) = s.strip_prefix("random:") {
-            return parse_random(spec, rest);
+    }
+
+    /// How a fusion combines its members (`cat` for a single encoder).
+    pub fn fuse_mode(&self) -> FuseMode {
+        match self {
+            Self::Fused { mode, .. } => *mode,
+            _ => FuseMode::Cat,
         }
-        if let Some(rest) = s.strip_prefix("hf:") {
-            let (repo, file) = rest.split_once(':').unwrap_or((rest, "model.safetensors"));
-            if repo.split('/').count() != 2 || repo.split('/').any(str::is_empty) || file.is_empty()
-            {
-                return Err(bad(spec, "expected hf:OWNER/NAME:FILE"));
+    }
+
+    /// This spec with its fusion mode replaced (no change for a single encoder).
+    pub fn with_fuse_mode(mut self, new: FuseMode) -> Self {
+        if let Self::Fused { mode, .. } = &mut self {
+            *mode = new;
+        }
+        self
+    }
+
+    /// Whether this is a fusion of several encoders.
+    pub fn is_fused(&self) -> bool {
+        matches!(self, Self::Fused { .. })
+    }
+
+    /// The model card beside a local checkpoint (`<name>.json`), if it has one; `None` for
+    /// other kinds of spec and for fusions.
+    pub fn card(&self) -> Result<Option<ModelCard>> {
+        match self {
+            Self::File { path, .. } => ModelCard::beside(path),
+            _ => Ok(None),
+        }
+    }
+
+    /// The width multiplier of the widest member: from the spec (`random:...:width=W`), the
+    /// registry, or a checkpoint's model card; 1.0 for checkpoints without a card and Hub files.
+    pub fn width_mult(&self) -> Result<f64> {
+        let mut widest = 1.0f64;
+        for m in self.members() {
+            let w = match m {
+                Self::Random { config, .. } => config.width_mult,
+                Self::Registry(name) => registry::lookup(name).map_or(1.0, |e| e.config.width_mult),
+                Self::File { .. } => m.card()?.map_or(1.0, |c| c.width_mult),
+                Self::Hub { .. } | Self::Fused { .. } => 1.0,
+            };
+            widest = widest.max(w);
+        }
+        Ok(widest)
+    }
+
+    /// Local files the spec's weights come from (for cache keys that must miss when they change).
+    pub fn local_files(&self) -> Vec<PathBuf> {
+        self.members()
+            .iter()
+            .filter_map(|m| match m {
+                Self::File { path, .. } => Some(path.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The canonical text of a spec: it parses back to an equal spec.
+impl std::fmt::Display for ModelSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File {
+                arch: Some(a),
+                path,
+            } => write!(f, "{}:{}", a.name(), path.display()),
+            Self::File { arch: None, path } => write!(f, "{}", path.display()),
+            Self::Registry(name) => f.write_str(name),
+            Self::Hub { repo, file } => write!(f, "hf:{repo}:{file}"),
+            Self::Random { config, seed } => {
+                write!(f, "random:{}:seed={seed}", config.arch.name())?;
+                if config.width_mult != 1.0 {
+                    write!(f, ":width={}", config.width_mult)?;
+                }
+                if config.stem == Stem::Cifar {
+                    f.write_str(":stem=cifar")?;
+                }
+                Ok(())
             }
-            return Ok(Self::Hub {
-                repo: repo.to_string(),
-                file: file.to_string(),
-            });
-        }
-        if let Some((head, path)) = s.split_once(':')
-            && let Ok(arch) = head.parse::<Arch>()
-        {
-            if path.is_empty() {
-                return Err(bad(spec, "expected ARCH:PATH"));
+            Self::Fused { members, mode } => {
+                if *mode != FuseMode::Cat {
+                    write!(f, "{mode}:")?;
+                }
+                for (i, m) in members.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("+")?;
+                    }
+                    write!(f, "{m}")?;
+                }
+                Ok(())
             }
-            return Ok(Self::File {
-                arch: Some(arch),
-                path: PathBuf::from(path),
-            });
         }
-        if registry::lookup(s).is_some() {
-            return Ok(Self::Registry(s.to_ascii_lowercase()));
-        }
-        let path = PathBuf::from(s);
-        let looks_like_file = [
-            ".safetensors",
-            ".pth",
-            ".pth.tar",
-            ".pt",
-            ".bin",
-            ".tar",
-            ".ckpt",
-        ]
-        .iter()
-        .any(|e| s.ends_with(e));
-        if looks_like_file || path.exists() {
-            return Ok(Self::File { arch: None, path });
-        }
-        Err(bad(
-            spec,
-            format!(
-                "not ARCH:PATH, a checkpoint file, hf:REPO:FILE, random:ARCH:seed=N or a registry name ({})",
-                registry::names().join(", ")
-            ),
-        ))
     }
 }
 
@@ -155,5 +318,18 @@ impl std::str::FromStr for ModelSpec {
     type Err = EncoderError;
     fn from_str(s: &str) -> Result<Self> {
         Self::parse(s)
+    }
+}
+
+impl serde::Serialize for ModelSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModelSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
     }
 }

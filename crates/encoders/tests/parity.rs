@@ -8,7 +8,7 @@ use candle_nn::VarBuilder;
 use common::{fixture, formula_weights, load_png, rel_l2};
 use sslinv_augment::Preprocess;
 use sslinv_encoders::{
-    Arch, Encoder, FoldedResNet, ResNet, ResNetConfig, extract_image_features, load_encoder,
+    Arch, Encoder, ExtractOptions, FoldedResNet, ResNet, ResNetConfig, extract, load_encoder,
 };
 
 fn expected(key: &str) -> Tensor {
@@ -57,17 +57,16 @@ fn check(arch: Arch, tag: &str) {
         load_encoder(&format!("{}:{}", arch.name(), path.display()), &Device::Cpu).unwrap();
     assert_eq!(encoder.dim(), config.dim());
     let full = [load_png("full_china.png"), load_png("full_flower.png")];
-    let mut seen = 0;
-    let got = extract_image_features(
+    let got = extract(
         encoder.as_ref(),
-        &full,
+        &full[..],
         &Preprocess::new(Some(256), Some(224)),
-        1,
         &Device::Cpu,
-        |n| seen += n,
+        &ExtractOptions::new(1),
     )
     .unwrap();
-    assert_eq!(seen, 2);
+    assert_eq!((got.n, got.dim), (2, config.dim()));
+    let got = got.to_tensor(&Device::Cpu).unwrap();
     let want = expected(&format!("{tag}_full"));
     println!("{tag} full photos: relative L2 {:.2e}", rel_l2(&got, &want));
     assert!(

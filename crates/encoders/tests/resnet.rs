@@ -246,25 +246,3 @@ fn kernel_convolutions_match_candle_forwards_and_backwards() {
         close(g1.get(&x).unwrap(), g2.get(&x).unwrap());
     }
 }
-
-#[test]
-fn batched_extraction_equals_one_pass() {
-    let enc = sslinv_encoders::load_encoder(
-        "random:resnet18:seed=1:width=0.125:stem=cifar",
-        &Device::Cpu,
-    )
-    .unwrap();
-    let x = input(5, 16);
-    let all = enc.features(&x).unwrap();
-    let batched = sslinv_encoders::extract_features(enc.as_ref(), &x, 2).unwrap();
-    assert_eq!(batched.dims(), &[5, 64]);
-    let d = (all - batched)
-        .unwrap()
-        .abs()
-        .unwrap()
-        .max_all()
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap();
-    assert!(d < 1e-5, "{d}");
-}

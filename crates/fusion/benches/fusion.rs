@@ -1,9 +1,10 @@
-//! Fusing cached features: combining three N x D matrices and reading a cached feature file.
+//! Fusing cached features (the encoders crate's `FuseMode` and `FeatureCache`): combining three
+//! N x D matrices and reading a cached feature file.
 //! Compare with `python benches/fusion_compare.py` (numpy concatenate/sum, safetensors load).
 
 use candle_core::{Device, Tensor};
 use criterion::{Criterion, criterion_group, criterion_main};
-use sslinv_fusion::{CacheKey, FeatureCache, Features, FuseMode};
+use sslinv_encoders::{CacheKey, FeatureCache, Features, FuseMode};
 use std::time::Duration;
 
 const N: usize = 2000;

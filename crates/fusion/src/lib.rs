@@ -1,23 +1,19 @@
-//! Fusing encoders (concatenation, sum, mean) into one `Encoder`, the probe grid shift for fused
-//! dimensionality, a feature cache, the paper's probe metric per dataset, and choosing a fusion
-//! from invariance profiles.
+//! The probe grid shift for fused dimensionality, the paper's probe metric per dataset, and
+//! choosing a fusion from invariance profiles. Fusing encoders itself ([`FuseMode`],
+//! [`FusedEncoder`], `a+b` specs) lives in `sslinv-encoders` and is re-exported here.
+#![warn(missing_docs)]
 
-pub mod cache;
-pub mod encoder;
 pub mod error;
 pub mod grid;
-pub mod mode;
 pub mod rank;
 pub mod recommend;
 pub mod records;
 pub mod task;
 
-pub use cache::{CacheKey, FeatureCache, Features};
-pub use encoder::{FusedEncoder, grid_shift_for, load_fused, spec_width, split_spec};
 pub use error::{FusionError, Result};
-pub use grid::grid_shift;
-pub use mode::FuseMode;
+pub use grid::{grid_shift, grid_shift_for};
 pub use rank::{average_ranks, pearson, spearman};
 pub use recommend::{Candidate, Recommendation, ScoredSubset, recommend};
 pub use records::{ProfileRecord, ScoreRecord, recommend_from_records};
+pub use sslinv_encoders::{FuseMode, FusedEncoder};
 pub use task::probe_task;

@@ -1,8 +1,10 @@
 //! Building a recommendation from flat result tables (model, measure, value), as a study's JSON
-//! stores them: fused models are named by their members joined with `+`.
+//! stores them: fused models are named by their members joined with `+` (read with
+//! `sslinv_encoders::split_fused`, the one place that knows the syntax).
 
 use crate::error::{FusionError, Result};
 use crate::recommend::{Candidate, Recommendation, ScoredSubset, recommend};
+use sslinv_encoders::{FuseMode, is_fused, split_fused};
 
 /// One invariance measurement of a single (unfused) model.
 #[derive(Debug, Clone)]
@@ -37,7 +39,8 @@ fn first_seen<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
 /// Recommends a fusion from profile and score tables.
 ///
 /// Candidates are the unfused models with profiles; measures missing for any candidate are
-/// dropped; scores of models with a member that has no profile are ignored.
+/// dropped; scores of models with a member that has no profile, and of fusions by another mode
+/// than concatenation (`mean:a+b`), are ignored.
 pub fn recommend_from_records(
     profiles: &[ProfileRecord],
     scores: &[ScoreRecord],
@@ -45,7 +48,7 @@ pub fn recommend_from_records(
     let names = first_seen(
         profiles
             .iter()
-            .filter(|p| !p.model.contains('+'))
+            .filter(|p| !is_fused(&p.model))
             .map(|p| p.model.as_str()),
     );
     let value = |model: &str, measure: &str| {
@@ -75,10 +78,13 @@ pub fn recommend_from_records(
         .collect();
     let mut subsets: Vec<ScoredSubset> = Vec::new();
     for s in scores {
-        let members: Option<Vec<usize>> = s
-            .model
-            .split('+')
-            .map(|m| names.iter().position(|n| n == m.trim()))
+        // Subsets are ranked as the paper fuses them, by concatenation.
+        let Ok((None | Some(FuseMode::Cat), texts)) = split_fused(&s.model) else {
+            continue;
+        };
+        let members: Option<Vec<usize>> = texts
+            .iter()
+            .map(|m| names.iter().position(|n| n == m))
             .collect();
         if let Some(members) = members
             && !subsets.iter().any(|x| x.members == members)

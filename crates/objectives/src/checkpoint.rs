@@ -2,6 +2,10 @@
 //! was trained and how) and `<name>.state.safetensors` (heads, key/target networks, queue,
 //! optimiser momentum: everything `--resume` needs). Every file is written to a temporary
 //! file and renamed, and the JSON last, so a killed run leaves the previous checkpoint whole.
+//!
+//! The JSON is the model card (`sslinv_encoders::ModelCard`, the one type every reader uses);
+//! [`CheckpointMeta`] is the trainer's typed view of it (its config, head shapes and queue
+//! position typed), converted to and from the card on write and read.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -9,13 +13,15 @@ use std::path::{Path, PathBuf};
 use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
+use sslinv_encoders::{CARD_FORMAT, ModelCard};
+
 use crate::config::{Objective, PretrainConfig};
 use crate::{HeadSpec, ObjectivesError, Result};
 
-/// Version of the checkpoint layout.
-pub const CHECKPOINT_FORMAT: u32 = 1;
+/// Version of the checkpoint layout (the model card's).
+pub const CHECKPOINT_FORMAT: u32 = CARD_FORMAT;
 
-/// The `<name>.json` next to the weights.
+/// The trainer's typed view of the model card (`<name>.json`) next to the weights.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CheckpointMeta {
     /// Layout version ([`CHECKPOINT_FORMAT`]).
@@ -121,33 +127,36 @@ pub fn read_tensors(path: &Path, device: &Device) -> Result<HashMap<String, Tens
     })
 }
 
-/// Writes the metadata JSON through a temporary file and a rename.
-pub fn write_meta(path: &Path, meta: &CheckpointMeta) -> Result<()> {
-    let text = serde_json::to_string_pretty(meta).map_err(|e| ObjectivesError::Checkpoint {
-        path: path.into(),
-        msg: e.to_string(),
-    })?;
-    let tmp = tmp_path(path);
-    std::fs::write(&tmp, text).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+impl CheckpointMeta {
+    /// The model card this metadata is written as (same keys, plus `image_size` at the top).
+    pub fn to_card(&self) -> Result<ModelCard> {
+        let mut card: ModelCard = serde_json::to_value(self)
+            .and_then(serde_json::from_value)
+            .map_err(|source| ObjectivesError::Json {
+                path: PathBuf::from(&self.config.name),
+                source,
+            })?;
+        card.image_size = self.config.image_size;
+        Ok(card)
+    }
+
+    /// The trainer's view of a card read from `path` (named in errors).
+    pub fn from_card(card: &ModelCard, path: &Path) -> Result<CheckpointMeta> {
+        serde_json::to_value(card)
+            .and_then(serde_json::from_value)
+            .map_err(|source| ObjectivesError::Json {
+                path: path.into(),
+                source,
+            })
+    }
 }
 
-/// Reads a checkpoint's metadata JSON.
+/// Writes the metadata as a model card through a temporary file and a rename.
+pub fn write_meta(path: &Path, meta: &CheckpointMeta) -> Result<()> {
+    Ok(meta.to_card()?.write(path)?)
+}
+
+/// Reads a checkpoint's model card as the trainer's metadata.
 pub fn read_meta(path: &Path) -> Result<CheckpointMeta> {
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
-    let meta: CheckpointMeta =
-        serde_json::from_str(&text).map_err(|e| ObjectivesError::Checkpoint {
-            path: path.into(),
-            msg: format!("bad JSON: {e}"),
-        })?;
-    if meta.format != CHECKPOINT_FORMAT {
-        return Err(ObjectivesError::Checkpoint {
-            path: path.into(),
-            msg: format!(
-                "format {} (this build reads {CHECKPOINT_FORMAT})",
-                meta.format
-            ),
-        });
-    }
-    Ok(meta)
+    CheckpointMeta::from_card(&ModelCard::read(path)?, path)
 }

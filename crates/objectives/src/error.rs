@@ -38,6 +38,17 @@ pub enum ObjectivesError {
         /// The offending value.
         value: f32,
     },
+    /// A JSON file (a model card) that does not hold what the trainer needs.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file involved.
+        path: PathBuf,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// An error from the encoders crate (model cards, backbones).
+    #[error(transparent)]
+    Encoders(#[from] sslinv_encoders::EncoderError),
     /// An error from another sslinv crate (augment, encoders, datasets).
     #[error("{0}")]
     Upstream(String),
