@@ -5,22 +5,19 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use candle_core::{Device, Tensor};
+use candle_core::Device;
 use image::RgbImage;
-use indicatif::{ProgressBar, ProgressStyle};
 use sslinv_augment::Preprocess;
 use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
 use sslinv_datasets::{Dataset, Split, Targets};
-use sslinv_encoders::{Encoder, load_encoder};
-use sslinv_fusion::{
-    CacheKey, FeatureCache, Features, FuseMode, grid_shift_for, probe_task, split_spec,
-};
+use sslinv_encoders::{FeatureCache, FeatureExtractor, Features, FnSource, ModelSpec};
+use sslinv_fusion::{grid_shift_for, probe_task};
 use sslinv_heads::{Labels, ProbeConfig, probe};
 
 /// Arguments of `cargo xtask downstream`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Model spec; `a+b+c` fuses several encoders (see --fuse).
+    /// Model spec; `a+b+c` fuses several encoders (see --fuse; a `mean:a+b` prefix wins).
     #[arg(long)]
     pub model: String,
     /// Dataset name (cifar10, caltech101, flowers102, 300w, celeba, lsp, causal3dident, synth3d).
@@ -82,15 +79,21 @@ enum Source {
 }
 
 impl SplitData {
-    fn images(&self, start: usize, end: usize) -> anyhow::Result<Vec<RgbImage>> {
-        match &self.source {
+    /// The model's features of this split's images, decoded a batch at a time.
+    fn features(
+        &self,
+        ex: &mut FeatureExtractor,
+        id: &str,
+        prep: &Preprocess,
+    ) -> anyhow::Result<Features> {
+        let split = self.split.name();
+        Ok(match &self.source {
             Source::Dataset(ds) => {
-                let idx: Vec<usize> = (start..end).collect();
-                ds.images(&idx)
-                    .with_context(|| format!("decoding {} images {start}..{end}", ds.name()))
+                let decode = |r: std::ops::Range<usize>| ds.images(&r.collect::<Vec<_>>());
+                ex.features(&FnSource::new(self.len, decode), id, split, prep)?
             }
-            Source::Memory(images) => Ok(images[start..end].to_vec()),
-        }
+            Source::Memory(images) => ex.features(images, id, split, prep)?,
+        })
     }
 }
 
@@ -196,76 +199,10 @@ fn open_synth3d(args: &Args) -> anyhow::Result<Data> {
     })
 }
 
-/// One member's features of one split: from the cache, or extracted and then cached.
-fn member_features(
-    member: &str,
-    encoder: &mut Option<Box<dyn Encoder>>,
-    split: &SplitData,
-    key: &CacheKey,
-    cache: &FeatureCache,
-    args: &Args,
-    dev: &Device,
-) -> anyhow::Result<Features> {
-    if let Some(f) = cache.load(key)? {
-        if f.n != split.len {
-            bail!(
-                "{}: {} cached rows for {} images; delete the file",
-                cache.path(key).display(),
-                f.n,
-                split.len
-            );
-        }
-        println!("{member} {}: cached features {}", split.split, f.n);
-        return Ok(f);
-    }
-    if encoder.is_none() {
-        *encoder =
-            Some(load_encoder(member, dev).with_context(|| format!("loading model `{member}`"))?);
-    }
-    let enc = encoder.as_ref().expect("loaded above");
-    let prep = Preprocess::new(Some(args.resize), Some(args.crop));
-    let bar = ProgressBar::new(split.len as u64);
-    bar.set_style(ProgressStyle::with_template(&format!(
-        "{member} {}: {{bar:30}} {{pos}}/{{len}} images {{per_sec}} eta {{eta}}",
-        split.split
-    ))?);
-    let mut data = Vec::with_capacity(split.len * enc.dim());
-    let step = args.batch_size.max(1);
-    for start in (0..split.len).step_by(step) {
-        let end = (start + step).min(split.len);
-        let images = split.images(start, end)?;
-        let x = prep.to_tensor(&images, dev)?;
-        let f = enc
-            .features(&x)
-            .with_context(|| format!("features of `{member}`"))?;
-        data.extend(f.to_device(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?);
-        bar.inc((end - start) as u64);
-    }
-    bar.finish();
-    let features = Features {
-        data,
-        n: split.len,
-        dim: enc.dim(),
-    };
-    cache.store(key, &features)?;
-    Ok(features)
-}
-
-/// The fused features of every member on one split, N x D row-major, and D.
-fn fused(parts: Vec<Features>, mode: FuseMode) -> anyhow::Result<(Vec<f32>, usize)> {
-    let tensors = parts
-        .into_iter()
-        .map(|f| Tensor::from_vec(f.data, (f.n, f.dim), &Device::Cpu))
-        .collect::<Result<Vec<_>, _>>()?;
-    let t = mode.combine(&tensors)?;
-    let dim = t.dim(1)?;
-    Ok((t.flatten_all()?.to_vec1::<f32>()?, dim))
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let mode: FuseMode = args.fuse.parse()?;
-    let members = split_spec(&args.model)?;
+    let spec = ModelSpec::parse_with(&args.model, args.fuse.parse()?)?;
+    let mode = spec.fuse_mode();
     let dev = device(&args.device)?;
     let is_synth = args.dataset.eq_ignore_ascii_case("synth3d");
     let data = if is_synth {
@@ -273,33 +210,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         open_registry(&args)?
     };
-    let cache = FeatureCache::under(&data.cache_root);
-    let preprocess = format!(
-        "resize={},crop={},imagenet-normalise",
-        args.resize, args.crop
-    );
+    let prep = Preprocess::new(Some(args.resize), Some(args.crop));
     let started = Instant::now();
     // Each member is loaded at most once, and only when a split is not cached.
-    let mut encoders: Vec<Option<Box<dyn Encoder>>> = members.iter().map(|_| None).collect();
-    let mut per_split = Vec::new();
-    for split in [&data.train, &data.test] {
-        let mut parts = Vec::new();
-        for (member, encoder) in members.iter().zip(encoders.iter_mut()) {
-            let key = CacheKey {
-                model: member.clone(),
-                dataset: data.id.clone(),
-                split: split.split.name().to_string(),
-                preprocess: preprocess.clone(),
-            };
-            parts.push(member_features(
-                member, encoder, split, &key, &cache, &args, &dev,
-            )?);
-        }
-        per_split.push(fused(parts, mode)?);
-    }
+    let mut ex = FeatureExtractor::new(spec.clone(), dev)
+        .with_cache(FeatureCache::under(&data.cache_root))
+        .with_batch_size(args.batch_size)
+        .with_progress(true);
+    let train = data.train.features(&mut ex, &data.id, &prep)?;
+    let test = data.test.features(&mut ex, &data.id, &prep)?;
     let feature_seconds = started.elapsed().as_secs_f64();
-    let (test_x, _) = per_split.pop().expect("two splits");
-    let (train_x, dim) = per_split.pop().expect("two splits");
+    let (train_x, test_x, dim) = (train.data, test.data, train.dim);
 
     let dataset_name = if is_synth {
         "synth3d"
@@ -307,7 +228,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         sslinv_datasets::canonical(&args.dataset)?
     };
     let (task, metric) = probe_task(dataset_name, data.classes);
-    let grid_shift = grid_shift_for(&members, args.width_mult);
+    let grid_shift = grid_shift_for(&spec, args.width_mult)?;
     let cfg = ProbeConfig {
         task,
         metric,
@@ -337,7 +258,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         obj.insert("target".into(), args.task.clone().into());
     }
     obj.insert("fuse".into(), mode.name().into());
-    obj.insert("members".into(), members.len().into());
+    obj.insert("members".into(), spec.members().len().into());
     obj.insert("grid_shift".into(), grid_shift.into());
     obj.insert("feature_seconds".into(), feature_seconds.into());
     write_json(&args.out, &json)?;

@@ -6,12 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use candle_core::Device;
-use image::RgbImage;
-use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use safetensors::tensor::{Dtype, TensorView};
 use sslinv_augment::Preprocess;
-use sslinv_encoders::load_encoder;
+use sslinv_encoders::{ExtractOptions, extract, load_encoder};
 
 /// Arguments of `cargo xtask features`.
 #[derive(clap::Args)]
@@ -89,17 +86,6 @@ fn image_paths(src: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn decode(paths: &[PathBuf]) -> anyhow::Result<Vec<RgbImage>> {
-    paths
-        .par_iter()
-        .map(|p| {
-            Ok(image::open(p)
-                .with_context(|| format!("decoding {}", p.display()))?
-                .to_rgb8())
-        })
-        .collect()
-}
-
 fn write_features(
     out: &Path,
     data: &[f32],
@@ -130,24 +116,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         (args.resize > 0).then_some(args.resize),
         (args.crop > 0).then_some(args.crop),
     );
-    let bar = ProgressBar::new(paths.len() as u64);
-    bar.set_style(ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} images {per_sec} eta {eta}",
-    )?);
-    let d = encoder.dim();
-    let mut data = Vec::with_capacity(paths.len() * d);
-    for chunk in paths.chunks(args.batch_size.max(1)) {
-        let images = decode(chunk)?;
-        let x = prep.to_tensor(&images, &dev)?;
-        let f = encoder
-            .features(&x)?
-            .to_device(&Device::Cpu)?
-            .flatten_all()?
-            .to_vec1::<f32>()?;
-        data.extend(f);
-        bar.inc(chunk.len() as u64);
-    }
-    bar.finish();
+    let opts = ExtractOptions::new(args.batch_size).with_progress("features");
+    let features = extract(encoder.as_ref(), &paths, &prep, &dev, &opts)?;
+    let (data, d) = (features.data, features.dim);
     let meta = HashMap::from([
         ("model".to_string(), args.model.clone()),
         ("dataset".to_string(), args.images.display().to_string()),
