@@ -1,12 +1,22 @@
 //! `cargo xtask`: the sslinv command line (see DESIGN.md for the contract).
 
 mod cmd;
-mod demo;
-mod pipeline;
-mod report;
-mod study;
 
+use anyhow::{Context, bail};
+use candle_core::Device;
 use clap::{Parser, Subcommand};
+
+/// The candle device named `name` (`cpu`, or `cuda` in a build with `--features cuda`).
+pub fn device(name: &str) -> anyhow::Result<Device> {
+    match name {
+        "cpu" => Ok(Device::Cpu),
+        "cuda" if cfg!(feature = "cuda") => Device::new_cuda(0).context("opening CUDA device 0"),
+        "cuda" => bail!(
+            "this build has no CUDA support: build with `cargo run --release -p xtask --features cuda -- ...`"
+        ),
+        other => bail!("unknown device `{other}` (cpu, cuda)"),
+    }
+}
 
 /// Which invariances did a vision encoder learn, and how do they decide what it transfers to?
 #[derive(Parser)]

@@ -17,12 +17,35 @@ fn quick_demo_writes_results_and_report() {
     let study: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results/study.json")).unwrap())
             .unwrap();
-    // Three pretrained models plus their fusion, 11 transforms each, 4 tasks for all four.
-    assert_eq!(study["models"].as_array().unwrap().len(), 4);
-    assert_eq!(study["synthetic"].as_array().unwrap().len(), 3 * 11);
-    assert_eq!(study["multiview"].as_array().unwrap().len(), 3 * 3);
-    assert_eq!(study["downstream"].as_array().unwrap().len(), 4 * 4);
-    assert_eq!(study["findings"].as_array().unwrap().len(), 3);
+    // Three pretrained models, the random baseline and the fusion of the three.
+    let models = study["models"].as_array().unwrap();
+    assert_eq!(models.len(), 5, "{models:?}");
+    assert!(
+        models
+            .iter()
+            .any(|m| m["role"] == "baseline" && m["name"] == "random")
+    );
+    assert_eq!(study["synthetic"].as_array().unwrap().len(), 4 * 11);
+    assert_eq!(study["multiview"].as_array().unwrap().len(), 4 * 3);
+    assert_eq!(study["extrinsic"].as_array().unwrap().len(), 4);
+    assert_eq!(study["downstream"].as_array().unwrap().len(), 5 * 4);
+    assert_eq!(study["recommendations"].as_array().unwrap().len(), 4);
+    assert_eq!(study["smoke"], true);
+    let findings = study["findings"].as_array().unwrap();
+    assert!(findings.len() >= 6, "{findings:?}");
+    for f in findings {
+        let v = f["verdict"].as_str().unwrap();
+        assert!(
+            [
+                "reproduced",
+                "not reproduced",
+                "inconclusive",
+                "not measured"
+            ]
+            .contains(&v),
+            "{f}"
+        );
+    }
     for entry in study["synthetic"].as_array().unwrap() {
         let s = entry["mean_similarity"].as_f64().unwrap();
         assert!(s.is_finite() && (-1.0..=1.0).contains(&s), "{entry}");
@@ -37,5 +60,9 @@ fn quick_demo_writes_results_and_report() {
     assert!((rotation["similarity"][0].as_f64().unwrap() - 1.0).abs() < 1e-4);
     let html = std::fs::read_to_string(out.join("report/index.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("data:image/png;base64,"));
+    assert!(
+        html.contains("smoke test"),
+        "the quick run says its numbers mean nothing"
+    );
     assert!(out.join("report/README.md").exists());
 }

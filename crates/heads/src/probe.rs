@@ -59,7 +59,7 @@ impl Default for ProbeConfig {
 }
 
 /// What a probe found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProbeResult {
     /// The metric on the test rows.
     pub test_score: f64,

@@ -1,11 +1,12 @@
-//! `cargo xtask demo`: the whole study on the embedded synth3d data.
+//! `cargo xtask demo`: the whole study on the embedded synth3d data (the `demo` preset, or
+//! `demo-quick` with `--quick`), through the same runner as `pipeline`.
 
 use std::path::PathBuf;
 
 /// Arguments of `cargo xtask demo`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A smaller run (about two minutes on two cores), used by the CI smoke test.
+    /// The smoke-test size (about two minutes on two cores), used by CI; its numbers mean nothing.
     #[arg(long)]
     quick: bool,
     /// Where results, checkpoints and the report go.
@@ -18,5 +19,12 @@ pub struct Args {
 
 /// Runs the demo.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    crate::demo::run(args.quick, &args.out, &args.data)
+    let preset = if args.quick { "demo-quick" } else { "demo" };
+    super::pipeline::run_study(
+        preset,
+        sslinv_study::Source::Synth3d { cache: args.data },
+        args.out,
+        "cpu",
+        &[],
+    )
 }

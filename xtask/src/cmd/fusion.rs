@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 use sslinv_fusion::{ProfileRecord, Recommendation, ScoreRecord, recommend_from_records};
 
-use crate::study::{Study, TaskRecommendation};
+use sslinv_study::{Study, TaskRecommendation};
 
 /// Subcommands.
 #[derive(clap::Subcommand)]
@@ -204,7 +204,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::{DownstreamEntry, SyntheticEntry};
+    use sslinv_study::{DownstreamEntry, SyntheticEntry};
 
     fn study() -> Study {
         let inv = [

@@ -15,8 +15,8 @@ pub struct Args {
 
 /// Reads the study and writes the report.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let study = crate::report::read_study(&args.results)?;
-    crate::report::write(&study, &args.results, &args.out)?;
+    let study = sslinv_study::report::read_study(&args.results)?;
+    sslinv_study::report::write(&study, &args.results, &args.out)?;
     println!(
         "report written to {}",
         args.out.join("index.html").display()

@@ -1,0 +1,205 @@
+//! The runner: executes the plan's steps in order (or one step by id), skipping finished ones,
+//! so a killed run resumes where it stopped.
+
+use candle_core::Device;
+use sslinv_encoders::Encoder;
+use sslinv_invariance::FeatureStats;
+use std::collections::HashMap;
+use std::time::Instant;
+
+use crate::data::DataContext;
+use crate::error::{Result, StudyError};
+use crate::io::write_json;
+use crate::layout::Layout;
+use crate::plan::{Plan, spec_of};
+use crate::preset::Preset;
+use crate::schema::Timing;
+use crate::step::{Status, Step, StepKind};
+use crate::steps;
+
+/// A study ready to run: its preset, data, output layout, device and plan.
+pub struct Runner {
+    /// Sizes of every stage.
+    pub preset: Preset,
+    /// Where the images come from.
+    pub data: DataContext,
+    /// Where results go.
+    pub layout: Layout,
+    /// Where networks run.
+    pub device: Device,
+    /// The steps.
+    pub plan: Plan,
+    /// Show progress bars.
+    pub progress: bool,
+    encoders: HashMap<String, Box<dyn Encoder>>,
+    stats: HashMap<String, FeatureStats>,
+}
+
+/// How a step ended in one run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Its output already existed.
+    Done,
+    /// It ran now.
+    Ran,
+    /// A dataset it needs is missing.
+    MissingData,
+    /// A step it needs did not finish.
+    Blocked,
+    /// It failed (the error, one line).
+    Failed(String),
+}
+
+impl Runner {
+    /// A runner for `preset` over `data`, writing under `layout`; `given` models (name, spec)
+    /// replace the preset's pretrained ones.
+    pub fn new(
+        preset: Preset,
+        data: DataContext,
+        layout: Layout,
+        device: Device,
+        given: &[(String, String)],
+    ) -> Runner {
+        let plan = Plan::build(&preset, given, &data, &layout);
+        Runner {
+            preset,
+            data,
+            layout,
+            device,
+            plan,
+            progress: true,
+            encoders: HashMap::new(),
+            stats: HashMap::new(),
+        }
+    }
+
+    /// Runs every step that is not done, in plan order; findings and the report are always
+    /// rebuilt. Returns each step's outcome.
+    pub fn run(&mut self) -> Vec<(String, Outcome)> {
+        let steps = self.plan.steps.clone();
+        let total = steps.len();
+        let mut out = Vec::with_capacity(total);
+        for (i, step) in steps.iter().enumerate() {
+            let always = matches!(step.kind, StepKind::Findings | StepKind::Report);
+            let status = self.plan.status(step, &self.data);
+            let outcome = match status {
+                Status::Done if !always => Outcome::Done,
+                Status::MissingData(_) => Outcome::MissingData,
+                Status::Waiting(_) => Outcome::Blocked,
+                Status::Done | Status::Ready => {
+                    if self.progress {
+                        println!("[{}/{total}] {}", i + 1, step.id);
+                    }
+                    match self.execute(step) {
+                        Ok(()) => Outcome::Ran,
+                        Err(e) => {
+                            eprintln!("  failed: {e}");
+                            Outcome::Failed(error_chain(&e))
+                        }
+                    }
+                }
+            };
+            out.push((step.id.clone(), outcome));
+        }
+        out
+    }
+
+    /// Runs one step by id: done already is success (requeue-safe); an unfinished input is an
+    /// error naming it.
+    pub fn run_step(&mut self, id: &str) -> Result<Outcome> {
+        let step = self
+            .plan
+            .step(id)
+            .cloned()
+            .ok_or_else(|| StudyError::UnknownStep(id.to_string()))?;
+        match self.plan.status(&step, &self.data) {
+            Status::Done if !matches!(step.kind, StepKind::Findings | StepKind::Report) => {
+                Ok(Outcome::Done)
+            }
+            Status::MissingData(d) => Err(StudyError::NotReady {
+                step: id.into(),
+                missing: format!("datasets {}", d.join(", ")),
+            }),
+            Status::Waiting(w) => Err(StudyError::NotReady {
+                step: id.into(),
+                missing: format!("steps {}", w.join(", ")),
+            }),
+            _ => self.execute(&step).map(|()| Outcome::Ran),
+        }
+    }
+
+    fn execute(&mut self, step: &Step) -> Result<()> {
+        let start = Instant::now();
+        let result = match &step.kind {
+            StepKind::Pretrain { model } => steps::pretrain::run(self, model),
+            StepKind::Stats { model } => steps::stats::run(self, model, step),
+            StepKind::Synthetic { model, transform } => {
+                steps::synthetic::run(self, model, *transform, step)
+            }
+            StepKind::Multiview { model, views } => steps::multiview::run(self, model, views, step),
+            StepKind::Extrinsic { model, dataset } => {
+                steps::extrinsic::run(self, model, dataset, step)
+            }
+            StepKind::Features {
+                model,
+                dataset,
+                split,
+            } => steps::features::run(self, model, dataset, split, step),
+            StepKind::Probe { model, task } => steps::probe::run(self, model, task, step),
+            StepKind::Fusion { task } => steps::fusion::run(self, task, step),
+            StepKind::Findings => steps::findings::run(self, step),
+            StepKind::Report => steps::report::run(self),
+        };
+        result.map_err(|e| e.in_step(&step.id))?;
+        write_json(
+            &self.layout.timing(&step.id),
+            &Timing {
+                step: step.id.clone(),
+                seconds: start.elapsed().as_secs_f64(),
+            },
+        )
+    }
+
+    /// The encoder of a single model, loaded once.
+    pub fn encoder(&mut self, model: &str) -> Result<&dyn Encoder> {
+        if !self.encoders.contains_key(model) {
+            let entry = self
+                .plan
+                .model(model)
+                .ok_or_else(|| StudyError::Invalid(format!("no model `{model}` in the plan")))?;
+            let spec = spec_of(entry, &self.layout).ok_or_else(|| {
+                StudyError::Invalid(format!(
+                    "`{model}` is a fusion: it has no encoder of its own"
+                ))
+            })?;
+            let enc = sslinv_encoders::load_encoder(&spec, &self.device)?;
+            self.encoders.insert(model.to_string(), enc);
+        }
+        Ok(self.encoders[model].as_ref())
+    }
+
+    /// The whitening statistics of a model (the stats step's output, read once).
+    pub fn stats(&mut self, model: &str) -> Result<FeatureStats> {
+        if let Some(s) = self.stats.get(model) {
+            return Ok(s.clone());
+        }
+        let s = steps::stats::load(&self.layout, model)?;
+        self.stats.insert(model.to_string(), s.clone());
+        Ok(s)
+    }
+}
+
+/// An error and its causes on one line.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let text = c.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        cur = c.source();
+    }
+    s
+}

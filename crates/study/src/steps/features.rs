@@ -1,0 +1,108 @@
+//! The features step: one model's features on one split of a downstream dataset, cached as
+//! safetensors (`features`, N x D f32) for every probe, fusion and extrinsic step after it.
+
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use sslinv_augment::Preprocess;
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Result, StudyError};
+use crate::io::write_atomic;
+use crate::runner::Runner;
+use crate::step::Step;
+
+/// Extracts and stores the features of `model` on `dataset`'s `split`.
+pub fn run(r: &mut Runner, model: &str, dataset: &str, split: &str, step: &Step) -> Result<()> {
+    let images = r.data.split(dataset, split, &r.preset)?;
+    let eval = r.preset.eval();
+    let prep = Preprocess::new(Some(eval.resize), Some(eval.crop));
+    let (batch, device) = (r.preset.invariance.batch, r.device.clone());
+    let bar = super::progress(
+        images.len(),
+        "images",
+        &format!("features {model} {dataset} {split}"),
+        r.progress,
+    );
+    let enc = r.encoder(model)?;
+    let dim = enc.dim();
+    let rows = super::encode(enc, images.as_ref(), &prep, batch, &device, &bar)?;
+    bar.finish_and_clear();
+    let meta = HashMap::from([
+        ("model".to_string(), model.to_string()),
+        ("dataset".to_string(), dataset.to_string()),
+        ("split".to_string(), split.to_string()),
+        (
+            "preprocess".to_string(),
+            format!("resize {} crop {}", eval.resize, eval.crop),
+        ),
+    ]);
+    write_features(&step.outputs[0], &rows, images.len(), dim, meta)
+}
+
+/// Writes row-major features atomically.
+pub fn write_features(
+    path: &Path,
+    rows: &[f32],
+    n: usize,
+    dim: usize,
+    meta: HashMap<String, String>,
+) -> Result<()> {
+    let bytes: Vec<u8> = rows.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let view = TensorView::new(Dtype::F32, vec![n, dim], &bytes)
+        .map_err(|e| StudyError::Invalid(format!("{}: {e}", path.display())))?;
+    let data = safetensors::serialize([("features", view)], Some(meta))
+        .map_err(|e| StudyError::Invalid(format!("{}: {e}", path.display())))?;
+    write_atomic(path, &data)
+}
+
+/// Reads row-major features: (values, rows, dim).
+pub fn read_features(path: &Path) -> Result<(Vec<f32>, usize, usize)> {
+    let bytes = std::fs::read(path).map_err(|source| StudyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |m: String| StudyError::Invalid(format!("{}: {m}", path.display()));
+    let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
+    let t = st
+        .tensor("features")
+        .map_err(|e| bad(format!("no `features` tensor: {e}")))?;
+    let (n, d) = match (t.dtype(), t.shape()) {
+        (Dtype::F32, [n, d]) => (*n, *d),
+        (dt, shape) => return Err(bad(format!("features are {dt:?} {shape:?}, not f32 N x D"))),
+    };
+    let values = t
+        .data()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    Ok((values, n, d))
+}
+
+/// The features of several models on one split, concatenated per row (fusion by `cat`).
+pub fn fused(
+    r: &Runner,
+    members: &[String],
+    dataset: &str,
+    split: &str,
+) -> Result<(Vec<f32>, usize, usize)> {
+    let mut parts = Vec::with_capacity(members.len());
+    for m in members {
+        parts.push(read_features(&r.layout.features_of(m, dataset, split))?);
+    }
+    let n = parts.first().map_or(0, |p| p.1);
+    if let Some(p) = parts.iter().find(|p| p.1 != n) {
+        return Err(StudyError::Invalid(format!(
+            "fused features of {} disagree on rows ({} vs {n})",
+            members.join("+"),
+            p.1
+        )));
+    }
+    let dim: usize = parts.iter().map(|p| p.2).sum();
+    let mut out = Vec::with_capacity(n * dim);
+    for row in 0..n {
+        for (v, _, d) in &parts {
+            out.extend_from_slice(&v[row * d..(row + 1) * d]);
+        }
+    }
+    Ok((out, n, dim))
+}

@@ -1,0 +1,86 @@
+//! The smoke preset end to end on a tiny real-layout data root: every stage runs, study.json
+//! is complete, and a run resumed after losing some results ends with the same numbers.
+
+use candle_core::Device;
+use sslinv_study::{Outcome, Preset, Source, Study, fixtures, prepare, report};
+use std::path::Path;
+
+fn run(data: &Path, out: &Path) -> Vec<(String, Outcome)> {
+    let preset = Preset::load("smoke").unwrap();
+    let source = Source::Root {
+        root: data.to_path_buf(),
+        fetch: false,
+    };
+    let (mut runner, _) = prepare(&preset, &source, out, Device::Cpu, &[], false).unwrap();
+    runner.progress = false;
+    runner.run()
+}
+
+/// Everything but wall-clock times.
+fn numbers(study: &Study) -> String {
+    let mut s = study.clone();
+    s.seconds = 0.0;
+    s.timings.clear();
+    for m in &mut s.models {
+        m.pretrain_seconds = 0.0;
+    }
+    serde_json::to_string(&s).unwrap()
+}
+
+#[test]
+fn smoke_study_runs_every_stage_and_resumes_to_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    fixtures::tiny_data_root(&data, 24).unwrap();
+    let out = dir.path().join("out");
+    let outcomes = run(&data, &out);
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Failed(_)))
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    let study = report::read_study(&out.join("results")).unwrap();
+    // Three pretrained models, the random baseline and the fusion.
+    assert_eq!(study.models.len(), 5, "{:?}", study.models);
+    assert_eq!(study.synthetic.len(), 4 * 6);
+    assert_eq!(study.multiview.len(), 4, "coil100 for each single model");
+    assert_eq!(
+        study.downstream.len(),
+        5,
+        "caltech101 for each model and the fusion"
+    );
+    assert!(
+        study
+            .synthetic
+            .iter()
+            .all(|e| e.mean_similarity.is_finite() && e.ci95.is_some())
+    );
+    assert!(study.multiview.iter().all(|e| e.ci95.is_some()));
+    assert_eq!(study.recommendations.len(), 1);
+    assert!(!study.findings.is_empty());
+    assert!(study.smoke);
+    assert!(out.join("report/index.html").exists());
+    let html = std::fs::read_to_string(out.join("report/index.html")).unwrap();
+    assert!(html.contains("smoke test"));
+
+    // Lose the later results and some features: the rerun redoes only those and ends equal.
+    let before = numbers(&study);
+    std::fs::remove_dir_all(out.join("results/downstream")).unwrap();
+    std::fs::remove_dir_all(out.join("results/fusion")).unwrap();
+    std::fs::remove_dir_all(out.join("features/ventral")).unwrap();
+    std::fs::remove_file(out.join("results/synthetic/dorsal/hue.json")).unwrap();
+    let again = run(&data, &out);
+    let ran: Vec<&String> = again
+        .iter()
+        .filter(|(_, o)| *o == Outcome::Ran)
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        ran.iter()
+            .all(|id| !id.starts_with("pretrain") && !id.starts_with("stats")),
+        "{ran:?}"
+    );
+    assert!(ran.iter().any(|id| *id == "synthetic/dorsal/hue"));
+    let after = report::read_study(&out.join("results")).unwrap();
+    assert_eq!(numbers(&after), before);
+}
