@@ -29,6 +29,7 @@ mod preset;
 pub mod report;
 mod runner;
 mod schema;
+mod slurm;
 mod step;
 pub mod steps;
 mod subset;
@@ -49,6 +50,7 @@ pub use preset::{
 };
 pub use runner::{Outcome, Runner, error_chain};
 pub use schema::*;
+pub use slurm::{SlurmOptions, emit};
 pub use step::{Status, Step, StepKind};
 pub use subset::subset;
 pub use tasks::TaskDef;

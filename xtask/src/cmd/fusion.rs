@@ -236,6 +236,7 @@ mod tests {
             metric: "mse".into(),
             score: s,
             lambda: 1.0,
+            ..Default::default()
         })
         .to_vec();
         Study {

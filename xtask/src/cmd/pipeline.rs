@@ -37,6 +37,10 @@ pub struct Args {
     /// Run only this step (its inputs must be done; done already is success).
     #[arg(long)]
     step: Option<String>,
+    /// Write a submission instead of running: `--emit slurm DIR` (job arrays per stage,
+    /// `DIR/submit.sh` submits them with their dependencies).
+    #[arg(long, num_args = 2, value_names = ["KIND", "DIR"])]
+    emit: Vec<String>,
 }
 
 /// `NAME=SPEC` pairs; names must be unique and free of `+` and `/`.
@@ -74,6 +78,36 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         },
     };
     let models = parse_models(&args.models)?;
+    if let [kind, dir] = args.emit.as_slice() {
+        if kind != "slurm" {
+            bail!("`--emit {kind}`: only `slurm` is supported");
+        }
+        let (runner, _) = prepare(&preset, &source, &out, crate::device("cpu")?, &models, true)?;
+        let exe = std::env::current_exe().context("locating the xtask binary")?;
+        let mut command = format!(
+            "{} pipeline --preset {} --out {} --device {}",
+            exe.display(),
+            std::path::absolute(&args.preset).map_or(args.preset.clone(), |p| {
+                if p.exists() { p.display().to_string() } else { args.preset.clone() }
+            }),
+            std::path::absolute(&out)?.display(),
+            args.device
+        );
+        if let Source::Root { root, .. } | Source::Synth3d { cache: root } = &source {
+            command.push_str(&format!(" --data-root {}", std::path::absolute(root)?.display()));
+        }
+        if !args.models.is_empty() {
+            command.push_str(&format!(" --models {}", args.models.join(",")));
+        }
+        let opts = sslinv_study::SlurmOptions {
+            command,
+            gpus: args.device == "cuda",
+            cpus: 4,
+        };
+        let stages = sslinv_study::emit(&runner.plan, dir.as_ref(), &opts)?;
+        println!("wrote {} job arrays ({}); submit with {dir}/submit.sh", stages.len(), stages.join(", "));
+        return Ok(());
+    }
     if args.list_steps || args.dry_run || args.step.is_some() {
         let dry = args.list_steps || args.dry_run;
         let (mut runner, survey) = prepare(
