@@ -49,7 +49,10 @@ pub fn emit(plan: &Plan, dir: &Path, opts: &SlurmOptions) -> Result<Vec<String>>
         "#!/usr/bin/env bash\n# Submits the study: one job array per stage, each after the previous ones.\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\ndeps=\"\"\n",
     );
     for (kind, ids, gpu) in &stages {
-        write_atomic(&abs.join("steps").join(format!("{kind}.txt")), (ids.join("\n") + "\n").as_bytes())?;
+        write_atomic(
+            &abs.join("steps").join(format!("{kind}.txt")),
+            (ids.join("\n") + "\n").as_bytes(),
+        )?;
         let mut job = String::new();
         let _ = writeln!(job, "#!/usr/bin/env bash");
         let _ = writeln!(job, "#SBATCH --job-name=sslinv-{kind}");
@@ -63,7 +66,12 @@ pub fn emit(plan: &Plan, dir: &Path, opts: &SlurmOptions) -> Result<Vec<String>>
         let _ = writeln!(
             job,
             "id=$(sed -n \"${{SLURM_ARRAY_TASK_ID}}p\" {})",
-            quote(&abs.join("steps").join(format!("{kind}.txt")).display().to_string())
+            quote(
+                &abs.join("steps")
+                    .join(format!("{kind}.txt"))
+                    .display()
+                    .to_string()
+            )
         );
         let _ = writeln!(job, "exec {} --step \"$id\"", opts.command);
         write_atomic(&abs.join(format!("{kind}.sbatch")), job.as_bytes())?;
@@ -96,7 +104,15 @@ mod tests {
             root: dir.path().join("data"),
             fetch: false,
         };
-        let (runner, _) = prepare(&preset, &source, &dir.path().join("out"), candle_core::Device::Cpu, &[], true).unwrap();
+        let (runner, _) = prepare(
+            &preset,
+            &source,
+            &dir.path().join("out"),
+            candle_core::Device::Cpu,
+            &[],
+            true,
+        )
+        .unwrap();
         let opts = SlurmOptions {
             command: "xtask pipeline --preset smoke".into(),
             gpus: true,
@@ -114,5 +130,19 @@ mod tests {
         let ids = std::fs::read_to_string(dir.path().join("slurm/steps/synthetic.txt")).unwrap();
         assert_eq!(ids.lines().count(), 24);
         assert!(ids.lines().all(|id| runner.plan.step(id).is_some()));
+        // Tasks of one array run at once: every input must come from an earlier stage.
+        let stage_of = |id: &str| {
+            let kind = runner.plan.step(id).unwrap().kind.name();
+            stages.iter().position(|s| s == kind).unwrap()
+        };
+        for step in &runner.plan.steps {
+            for input in &step.after {
+                assert!(
+                    stage_of(input) < stage_of(&step.id),
+                    "{} reads {input} of the same or a later stage",
+                    step.id
+                );
+            }
+        }
     }
 }

@@ -88,14 +88,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "{} pipeline --preset {} --out {} --device {}",
             exe.display(),
             std::path::absolute(&args.preset).map_or(args.preset.clone(), |p| {
-                if p.exists() { p.display().to_string() } else { args.preset.clone() }
+                if p.exists() {
+                    p.display().to_string()
+                } else {
+                    args.preset.clone()
+                }
             }),
             std::path::absolute(&out)?.display(),
             args.device
         );
-        if let Source::Root { root, .. } | Source::Synth3d { cache: root } = &source {
-            command.push_str(&format!(" --data-root {}", std::path::absolute(root)?.display()));
-        }
+        let (Source::Root { root, .. } | Source::Synth3d { cache: root }) = &source;
+        command.push_str(&format!(
+            " --data-root {}",
+            std::path::absolute(root)?.display()
+        ));
         if !args.models.is_empty() {
             command.push_str(&format!(" --models {}", args.models.join(",")));
         }
@@ -105,7 +111,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             cpus: 4,
         };
         let stages = sslinv_study::emit(&runner.plan, dir.as_ref(), &opts)?;
-        println!("wrote {} job arrays ({}); submit with {dir}/submit.sh", stages.len(), stages.join(", "));
+        println!(
+            "wrote {} job arrays ({}); submit with {dir}/submit.sh",
+            stages.len(),
+            stages.join(", ")
+        );
         return Ok(());
     }
     if args.list_steps || args.dry_run || args.step.is_some() {
