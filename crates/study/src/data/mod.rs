@@ -31,6 +31,9 @@ pub const SYNTH3D_VIEWS: [GroupKind; 3] = [
 /// Most training / test rows the extrinsic kernel ridge fits (its kernel is N x N).
 pub const EXTRINSIC_MAX: (usize, usize) = (1000, 500);
 
+/// Images of a multi-view dataset, flattened, and the image indices of each group.
+pub type ViewGroups = (Box<dyn Images>, Vec<Vec<usize>>);
+
 /// The study's data.
 pub enum DataContext {
     /// Rendered synth3d, cached under `cache`.
@@ -209,11 +212,7 @@ impl DataContext {
     }
 
     /// One multi-view dataset: its images flattened and the image indices of each group.
-    pub fn view_groups(
-        &self,
-        views: &str,
-        preset: &Preset,
-    ) -> Result<(Box<dyn Images>, Vec<Vec<usize>>)> {
+    pub fn view_groups(&self, views: &str, preset: &Preset) -> Result<ViewGroups> {
         match self {
             DataContext::Synth3d { .. } => {
                 let data = self.synth3d()?;

@@ -19,11 +19,14 @@ fn rows<T: Copy>(values: &[T], width: usize, index: &[usize]) -> Vec<T> {
         .collect()
 }
 
+/// Features, latents (row-major), latent names and feature width of one split.
+type Split = (Vec<f32>, Vec<f32>, Vec<String>, usize);
+
 /// Regresses every latent of `dataset` from `model`'s features.
 pub fn run(r: &mut Runner, model: &str, dataset: &str, step: &Step) -> Result<()> {
     let start = Instant::now();
     let seed = r.preset.seed;
-    let split = |name: &str, cap: usize| -> Result<(Vec<f32>, Vec<f32>, Vec<String>, usize)> {
+    let split = |name: &str, cap: usize| -> Result<Split> {
         let (x, n, dim) =
             super::features::read_features(&r.layout.features_of(model, dataset, name))?;
         let (y, names) = r.data.latents(dataset, name, &r.preset)?;
