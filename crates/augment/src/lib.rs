@@ -1,5 +1,6 @@
 //! Deterministic image ops with torchvision-on-PIL semantics, the paper's parameter sweeps,
 //! random SSL policies and eval preprocessing.
+#![warn(missing_docs)]
 
 pub mod color;
 pub mod elastic;

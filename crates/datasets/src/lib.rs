@@ -9,6 +9,7 @@
 //! println!("{} images, {}x{}; {} view groups", flowers.len(), first.width(), first.height(), coil.len());
 //! # Ok::<(), sslinv_datasets::DatasetError>(())
 //! ```
+#![warn(missing_docs)]
 
 pub mod binfmt;
 pub mod check;

@@ -28,7 +28,11 @@ pub fn read_tensors(path: &Path, device: &Device) -> Result<HashMap<String, Tens
         .unwrap_or_default();
     let raw: Vec<(String, Tensor)> = if name.ends_with(".safetensors") {
         candle_core::safetensors::load(path, device)
-            .map_err(|e| checkpoint_error(path, format!("not a readable safetensors file: {e}")))?
+            .map_err(|source| EncoderError::CheckpointRead {
+                path: path.to_path_buf(),
+                what: "not a readable safetensors file".into(),
+                source: Box::new(source),
+            })?
             .into_iter()
             .collect()
     } else {
@@ -58,11 +62,13 @@ fn read_pickle(path: &Path) -> Result<Vec<(String, Tensor)>> {
             Err(e) => last = Some(e),
         }
     }
-    Err(checkpoint_error(
-        path,
-        format!(
-            "not a PyTorch zip checkpoint with a state dict{}",
-            last.map(|e| format!(": {e}")).unwrap_or_default()
-        ),
-    ))
+    let what = "not a PyTorch zip checkpoint with a state dict";
+    Err(match last {
+        Some(source) => EncoderError::CheckpointRead {
+            path: path.to_path_buf(),
+            what: what.into(),
+            source: Box::new(source),
+        },
+        None => checkpoint_error(path, what),
+    })
 }

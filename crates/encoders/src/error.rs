@@ -56,6 +56,19 @@ pub enum EncoderError {
         repo: String,
         /// What went wrong.
         reason: String,
+        /// The network or Hub client error behind it, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// A checkpoint file that the reader for its format cannot parse.
+    #[error("checkpoint {path}: {what}: {source}")]
+    CheckpointRead {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What it was read as.
+        what: String,
+        /// The reader's error (boxed: candle's error is large).
+        source: Box<candle_core::Error>,
     },
     /// A kernel rejected its arguments.
     #[error(transparent)]

@@ -12,6 +12,20 @@ fn hub_error(repo: &str, reason: impl Into<String>) -> EncoderError {
     EncoderError::Hub {
         repo: repo.to_string(),
         reason: reason.into(),
+        source: None,
+    }
+}
+
+/// A Hub error with the client or network error that caused it.
+fn hub_cause(
+    repo: &str,
+    reason: impl Into<String>,
+) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> EncoderError {
+    let (repo, reason) = (repo.to_string(), reason.into());
+    move |source| EncoderError::Hub {
+        repo,
+        reason,
+        source: Some(source),
     }
 }
 
@@ -51,11 +65,11 @@ fn check_reachable(endpoint: &str, repo: &str) -> Result<()> {
     };
     let first = addr
         .to_socket_addrs()
-        .map_err(|e| hub_error(repo, format!("cannot resolve {host} (offline?): {e}")))?
+        .map_err(|e| hub_cause(repo, format!("cannot resolve {host} (offline?)"))(e.into()))?
         .next()
         .ok_or_else(|| hub_error(repo, format!("{host} resolves to no address (offline?)")))?;
     TcpStream::connect_timeout(&first, Duration::from_secs(5))
-        .map_err(|e| hub_error(repo, format!("cannot reach {endpoint} (offline?): {e}")))?;
+        .map_err(|e| hub_cause(repo, format!("cannot reach {endpoint} (offline?)"))(e.into()))?;
     Ok(())
 }
 
@@ -79,8 +93,8 @@ pub fn fetch(repo: &str, file: &str, progress: bool) -> Result<PathBuf> {
         .with_endpoint(endpoint)
         .with_progress(progress)
         .build()
-        .map_err(|e| hub_error(repo, e.to_string()))?;
+        .map_err(|e| hub_cause(repo, "building the Hub client")(e.into()))?;
     api.model(repo.to_string())
         .get(file)
-        .map_err(|e| hub_error(repo, format!("downloading {file}: {e}")))
+        .map_err(|e| hub_cause(repo, format!("downloading {file}"))(e.into()))
 }

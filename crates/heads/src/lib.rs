@@ -2,6 +2,7 @@
 //! seeded k-fold cross-validation over a regularisation grid, and metrics.
 //!
 //! Matrices are plain row-major `&[f32]` slices with an explicit column count.
+#![warn(missing_docs)]
 
 mod data;
 pub mod error;

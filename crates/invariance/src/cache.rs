@@ -61,11 +61,16 @@ impl StatsCache {
             return Ok(None);
         }
         let bytes = std::fs::read(&path).map_err(|e| InvarianceError::io(&path, e))?;
-        let bad = |m: String| InvarianceError::io(&path, m);
-        let st = SafeTensors::deserialize(&bytes)
-            .map_err(|e| bad(format!("corrupt stats cache: {e}")))?;
-        let (_, meta) = SafeTensors::read_metadata(&bytes)
-            .map_err(|e| bad(format!("corrupt stats cache: {e}")))?;
+        let bad = |m: String| InvarianceError::Format {
+            path: path.clone(),
+            reason: m,
+        };
+        let corrupt = |source| InvarianceError::Safetensors {
+            path: path.clone(),
+            source,
+        };
+        let st = SafeTensors::deserialize(&bytes).map_err(corrupt)?;
+        let (_, meta) = SafeTensors::read_metadata(&bytes).map_err(corrupt)?;
         let info = meta.metadata().clone().unwrap_or_default();
         let field = |k: &str| -> Result<f64> {
             info.get(k)
@@ -109,9 +114,12 @@ impl StatsCache {
             bytes(&stats.covariance),
             bytes(&stats.whitening),
         );
-        let view = |shape: Vec<usize>, data| {
-            TensorView::new(Dtype::F64, shape, data).map_err(|e| InvarianceError::io(&path, e))
+        let st_err = |source| InvarianceError::Safetensors {
+            path: path.clone(),
+            source,
         };
+        let view =
+            |shape: Vec<usize>, data| TensorView::new(Dtype::F64, shape, data).map_err(st_err);
         let tensors = vec![
             ("covariance", view(vec![d, d], &cov)?),
             ("mean", view(vec![d], &mean)?),
@@ -126,8 +134,7 @@ impl StatsCache {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let data = safetensors::serialize(tensors, Some(info))
-            .map_err(|e| InvarianceError::io(&path, e))?;
+        let data = safetensors::serialize(tensors, Some(info)).map_err(st_err)?;
         let tmp = path.with_extension("safetensors.tmp");
         std::fs::write(&tmp, data).map_err(|e| InvarianceError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| InvarianceError::io(&path, e))?;

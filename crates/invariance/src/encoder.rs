@@ -35,21 +35,22 @@ impl FeatureFn for EncoderFeatures<'_> {
     }
 
     fn features(&mut self, images: &[RgbImage]) -> Result<Vec<f32>> {
-        let up = |context: &str, e: &dyn std::fmt::Display| InvarianceError::Upstream {
-            context: context.to_string(),
-            message: e.to_string(),
-        };
         let x = self
             .to_tensor
             .to_tensor(images, &self.device)
-            .map_err(|e| up("images to tensor", &e))?;
+            .map_err(|source| InvarianceError::Augment {
+                context: "images to tensor".into(),
+                source,
+            })?;
         let f: Tensor = self
             .encoder
             .features(&x)
-            .map_err(|e| up("encoder forward", &e))?;
-        f.flatten_all()
-            .and_then(|t| t.to_dtype(candle_core::DType::F32))
-            .and_then(|t| t.to_vec1::<f32>())
-            .map_err(|e| up("reading features", &e))
+            .map_err(|source| InvarianceError::Encoder {
+                context: "encoder forward".into(),
+                source: Box::new(source),
+            })?;
+        Ok(f.flatten_all()?
+            .to_dtype(candle_core::DType::F32)?
+            .to_vec1::<f32>()?)
     }
 }

@@ -37,17 +37,69 @@ pub enum InvarianceError {
         reason: String,
     },
     /// Reading or writing a file failed.
-    #[error("{path}: {message}")]
+    #[error("{path}: {source}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// What happened.
-        message: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file that exists but does not hold what it should (a corrupt statistics cache).
+    #[error("{path}: {reason}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A safetensors file that could not be parsed or written.
+    #[error("{path}: {source}")]
+    Safetensors {
+        /// The file.
+        path: PathBuf,
+        /// The library's error.
+        source: safetensors::SafeTensorError,
     },
     /// A user-supplied argument is invalid.
     #[error("invalid argument: {0}")]
     Invalid(String),
-    /// A sibling crate (encoder, augment, heads, datasets) failed.
+    /// A tensor operation failed.
+    #[error(transparent)]
+    Candle(#[from] candle_core::Error),
+    /// The encoder failed (loading, preprocessing, forward pass).
+    #[error("{context}: {source}")]
+    Encoder {
+        /// What was being done.
+        context: String,
+        /// The encoder's error (boxed: it is large and rare).
+        source: Box<sslinv_encoders::EncoderError>,
+    },
+    /// An augmentation or preprocessing op failed.
+    #[error("{context}: {source}")]
+    Augment {
+        /// What was being done.
+        context: String,
+        /// The op's error.
+        source: sslinv_augment::AugmentError,
+    },
+    /// A probe (kernel ridge, ...) failed.
+    #[error("{context}: {source}")]
+    Heads {
+        /// What was being done.
+        context: String,
+        /// The probe's error.
+        source: sslinv_heads::HeadsError,
+    },
+    /// A caller's callback (an image loader, a feature function) failed; its error is the cause.
+    #[error("{context}: {source}")]
+    Callback {
+        /// What was being done.
+        context: String,
+        /// The callback's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A sibling crate failed, rendered as text (kept for callers that still build it; prefer
+    /// the variants above, which keep the cause).
     #[error("{context}: {message}")]
     Upstream {
         /// What was being done.
@@ -62,10 +114,21 @@ pub type Result<T> = std::result::Result<T, InvarianceError>;
 
 impl InvarianceError {
     /// An I/O error naming the file.
-    pub fn io(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             path: path.into(),
-            message: err.to_string(),
+            source,
+        }
+    }
+
+    /// A caller's error, kept as the cause, with what was being done.
+    pub fn callback(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::Callback {
+            context: context.into(),
+            source: source.into(),
         }
     }
 

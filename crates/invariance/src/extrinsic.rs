@@ -77,9 +77,9 @@ pub fn score_features(
                 dim,
                 seed,
             )
-            .map_err(|e| InvarianceError::Upstream {
+            .map_err(|source| InvarianceError::Heads {
                 context: format!("kernel ridge on {}", names[c]),
-                message: e.to_string(),
+                source,
             })?;
             Ok(LatentScore {
                 latent: names[c].clone(),

@@ -1,6 +1,6 @@
 //! Feature statistics, Mahalanobis distance and whitened cosine similarity, and the paper's
 //! synthetic, real-world (multi-view) and extrinsic invariance measurements.
-
+#![warn(missing_docs)]
 // Matrix code reads best with explicit (i, j) indices.
 #![allow(clippy::needless_range_loop)]
 

@@ -45,9 +45,9 @@ pub fn clean_view(img: &RgbImage, prep: &Preprocess) -> RgbImage {
     prep.image(img)
 }
 
-fn augment_err(context: &str, e: impl std::fmt::Display) -> InvarianceError {
-    InvarianceError::Upstream {
+fn augment_err(context: &str, source: sslinv_augment::AugmentError) -> InvarianceError {
+    InvarianceError::Augment {
         context: context.to_string(),
-        message: e.to_string(),
+        source,
     }
 }

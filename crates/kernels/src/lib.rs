@@ -3,6 +3,7 @@
 //! Every function takes NCHW tensors on any device. On CPU with f32/f64 it runs a custom op
 //! (rayon-parallel, im2col + `gemm` convolutions, fused BatchNorm+ReLU) whose backward is written
 //! by hand; elsewhere it composes candle ops (cuDNN on CUDA). Either way gradients are correct.
+#![warn(missing_docs)]
 
 mod batch_norm;
 mod conv;

@@ -1,5 +1,6 @@
 //! Self-supervised objectives as pure loss functions (MoCo v2, SimCLR, BYOL, Barlow Twins),
 //! their state, and the pretraining loop.
+#![warn(missing_docs)]
 
 pub mod backbone;
 pub mod checkpoint;

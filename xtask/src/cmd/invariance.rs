@@ -240,7 +240,7 @@ fn cached_stats(
         );
         for chunk in paths.chunks(common.batch_size.max(1)) {
             let imgs = load_images(chunk)
-                .map_err(|e| sslinv_invariance::InvarianceError::Invalid(format!("{e:#}")))?;
+                .map_err(|e| sslinv_invariance::InvarianceError::callback("loading images", e))?;
             let prepared: Vec<RgbImage> = imgs.par_iter().map(|im| prep.image(im)).collect();
             let rows = batched_features(&mut f, &prepared, common.batch_size, &common.model)?;
             acc.push(&rows, prepared.len())?;
@@ -446,12 +446,9 @@ fn multiview(args: MultiviewArgs) -> anyhow::Result<()> {
             &mut f,
             views.len(),
             |g| {
-                views
-                    .load_group(g)
-                    .map_err(|e| sslinv_invariance::InvarianceError::Upstream {
-                        context: format!("loading group {g}"),
-                        message: e.to_string(),
-                    })
+                views.load_group(g).map_err(|e| {
+                    sslinv_invariance::InvarianceError::callback(format!("loading group {g}"), e)
+                })
             },
             &stats,
             &view_prep,
