@@ -256,7 +256,10 @@ impl ViTConfig {
             spec: self.name.clone(),
             reason,
         };
-        if self.embed_dim == 0 || self.num_heads == 0 || !self.embed_dim.is_multiple_of(self.num_heads) {
+        if self.embed_dim == 0
+            || self.num_heads == 0
+            || !self.embed_dim.is_multiple_of(self.num_heads)
+        {
             return Err(bad(format!(
                 "{} heads do not divide the width {}",
                 self.num_heads, self.embed_dim
