@@ -18,6 +18,6 @@ pub use error::{AugmentError, Result};
 pub use op::{OP_NAMES, Op};
 pub use policy::{Policy, Step};
 pub use preprocess::{IMAGENET_MEAN, IMAGENET_STD, Preprocess};
-pub use resample::{resize_exact, resize_shorter};
+pub use resample::{Filter, resize_exact, resize_exact_with, resize_shorter, resize_shorter_with};
 pub use sweep::Sweep;
 pub use transform::Transform;

@@ -6,15 +6,15 @@ use rayon::prelude::*;
 
 use crate::error::{AugmentError, Result};
 use crate::geometry::center_crop;
-use crate::resample::resize_shorter;
+use crate::resample::{Filter, resize_shorter_with};
 
 /// ImageNet channel means (torchvision's models).
 pub const IMAGENET_MEAN: [f32; 3] = [0.485, 0.456, 0.406];
 /// ImageNet channel standard deviations.
 pub const IMAGENET_STD: [f32; 3] = [0.229, 0.224, 0.225];
 
-/// `Resize(resize)` then `CenterCrop(crop)` then `ToTensor` and `Normalize(mean, std)`,
-/// each step as torchvision does it on a PIL image.
+/// `Resize(resize, interpolation)` then `CenterCrop(crop)` then `ToTensor` and
+/// `Normalize(mean, std)`, each step as torchvision does it on a PIL image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preprocess {
     /// Target length of the shorter side (None: keep the size).
@@ -25,6 +25,8 @@ pub struct Preprocess {
     pub mean: [f32; 3],
     /// Per-channel standard deviation divided by.
     pub std: [f32; 3],
+    /// Resampling filter of the resize (bilinear, torchvision's default; timm uses bicubic).
+    pub interpolation: Filter,
 }
 
 impl Preprocess {
@@ -35,6 +37,7 @@ impl Preprocess {
             crop,
             mean: IMAGENET_MEAN,
             std: IMAGENET_STD,
+            interpolation: Filter::Bilinear,
         }
     }
 
@@ -55,12 +58,18 @@ impl Preprocess {
         self
     }
 
+    /// Replaces the resampling filter of the resize.
+    pub fn with_interpolation(mut self, filter: Filter) -> Self {
+        self.interpolation = filter;
+        self
+    }
+
     /// The resized and centre-cropped image (idempotent once the image has the final size).
     pub fn image(&self, img: &RgbImage) -> RgbImage {
         let resized;
         let img = match self.resize {
             Some(s) => {
-                resized = resize_shorter(img, s);
+                resized = resize_shorter_with(img, s, self.interpolation);
                 &resized
             }
             None => img,

@@ -1,4 +1,5 @@
-//! Pillow's separable resampling (bilinear with antialias) in Pillow's 8-bit fixed point.
+//! Pillow's separable resampling (bilinear or bicubic, with antialias) in Pillow's 8-bit
+//! fixed point.
 //!
 //! Pillow widens the filter support by the downscale factor (antialias), normalises the
 //! weights in f64, then rounds them to 22-bit fixed point; each pass rounds to u8. The
@@ -16,15 +17,66 @@ struct Coeffs {
     weights: Vec<i32>,
 }
 
-fn bilinear(x: f64) -> f64 {
-    let x = x.abs();
-    if x < 1.0 { 1.0 - x } else { 0.0 }
+/// Pillow's resampling filters (`Image.BILINEAR`, `Image.BICUBIC`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Filter {
+    /// Triangle filter, support 1 (torchvision's default for PIL images).
+    #[default]
+    Bilinear,
+    /// Keys' cubic with a = -0.5, support 2 (timm's eval interpolation for most models).
+    Bicubic,
 }
 
-fn precompute(in_size: usize, in0: f64, in1: f64, out_size: usize) -> Coeffs {
+impl Filter {
+    fn support(self) -> f64 {
+        match self {
+            Self::Bilinear => 1.0,
+            Self::Bicubic => 2.0,
+        }
+    }
+
+    fn eval(self, x: f64) -> f64 {
+        let x = x.abs();
+        match self {
+            Self::Bilinear => {
+                if x < 1.0 {
+                    1.0 - x
+                } else {
+                    0.0
+                }
+            }
+            Self::Bicubic => {
+                const A: f64 = -0.5;
+                if x < 1.0 {
+                    ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0
+                } else if x < 2.0 {
+                    (((x - 5.0) * x + 8.0) * x - 4.0) * A
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Filter {
+    type Err = crate::error::AugmentError;
+    fn from_str(s: &str) -> crate::error::Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "bilinear" => Ok(Self::Bilinear),
+            "bicubic" => Ok(Self::Bicubic),
+            other => Err(crate::error::invalid(
+                "interpolation",
+                format!("unknown filter `{other}` (bilinear, bicubic)"),
+            )),
+        }
+    }
+}
+
+fn precompute(in_size: usize, in0: f64, in1: f64, out_size: usize, filter: Filter) -> Coeffs {
     let scale = (in1 - in0) / out_size as f64;
     let filterscale = scale.max(1.0);
-    let support = filterscale;
+    let support = filter.support() * filterscale;
     let ksize = support.ceil() as usize * 2 + 1;
     let mut bounds = Vec::with_capacity(out_size);
     let mut weights = vec![0i32; out_size * ksize];
@@ -41,7 +93,7 @@ fn precompute(in_size: usize, in0: f64, in1: f64, out_size: usize) -> Coeffs {
         let xmax = xmax.min(ksize);
         let mut ww = 0.0;
         for (x, kx) in k.iter_mut().enumerate().take(xmax) {
-            let w = bilinear(((x + xmin) as f64 - center + 0.5) * ss);
+            let w = filter.eval(((x + xmin) as f64 - center + 0.5) * ss);
             *kx = w;
             ww += w;
         }
@@ -120,6 +172,11 @@ fn pass_v(src: &[u8], w: usize, offset: usize, c: &Coeffs) -> Vec<u8> {
 
 /// Resizes to exactly `w_out` x `h_out` as Pillow's `Image.resize(..., BILINEAR)` does.
 pub fn resize_exact(img: &RgbImage, w_out: u32, h_out: u32) -> RgbImage {
+    resize_exact_with(img, w_out, h_out, Filter::Bilinear)
+}
+
+/// Resizes to exactly `w_out` x `h_out` as Pillow's `Image.resize(..., filter)` does.
+pub fn resize_exact_with(img: &RgbImage, w_out: u32, h_out: u32, filter: Filter) -> RgbImage {
     let (w_in, h_in) = (img.width() as usize, img.height() as usize);
     let (wo, ho) = (w_out as usize, h_out as usize);
     if (wo, ho) == (w_in, h_in) || wo == 0 || ho == 0 || w_in == 0 || h_in == 0 {
@@ -131,8 +188,8 @@ pub fn resize_exact(img: &RgbImage, w_out: u32, h_out: u32) -> RgbImage {
     let need_h = wo != w_in;
     let need_v = ho != h_in;
     let src = img.as_raw();
-    let ch = precompute(w_in, 0.0, w_in as f64, wo);
-    let cv = precompute(h_in, 0.0, h_in as f64, ho);
+    let ch = precompute(w_in, 0.0, w_in as f64, wo, filter);
+    let cv = precompute(h_in, 0.0, h_in as f64, ho, filter);
     let data = match (need_h, need_v) {
         (true, true) => {
             let first = cv.bounds[0].0;
@@ -165,6 +222,39 @@ pub fn shorter_side_size(width: u32, height: u32, size: u32) -> (u32, u32) {
 
 /// Resizes the shorter side to `size` (torchvision `resize` on a PIL image, bilinear).
 pub fn resize_shorter(img: &RgbImage, size: u32) -> RgbImage {
+    resize_shorter_with(img, size, Filter::Bilinear)
+}
+
+/// Resizes the shorter side to `size` with `filter` (torchvision `resize` on a PIL image).
+pub fn resize_shorter_with(img: &RgbImage, size: u32, filter: Filter) -> RgbImage {
     let (w, h) = shorter_side_size(img.width(), img.height(), size);
-    resize_exact(img, w, h)
+    resize_exact_with(img, w, h, filter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bicubic_keeps_flat_images_flat_and_same_sizes_unchanged() {
+        let flat = RgbImage::from_pixel(37, 23, image::Rgb([200, 17, 90]));
+        for (w, h) in [(16, 10), (50, 31), (37, 11)] {
+            let out = resize_exact_with(&flat, w, h, Filter::Bicubic);
+            assert!(out.pixels().all(|p| p.0 == [200, 17, 90]), "{w}x{h}");
+        }
+        let ramp = RgbImage::from_fn(9, 7, |x, y| image::Rgb([(x * 20) as u8, (y * 30) as u8, 5]));
+        assert_eq!(resize_exact_with(&ramp, 9, 7, Filter::Bicubic), ramp);
+    }
+
+    #[test]
+    fn bicubic_overshoots_edges_where_bilinear_does_not() {
+        // A step edge: the cubic's negative lobes ring (clipped to 0..255), bilinear never does.
+        let step = RgbImage::from_fn(8, 1, |x, _| image::Rgb([if x < 4 { 60 } else { 190 }; 3]));
+        let cubic = resize_exact_with(&step, 20, 1, Filter::Bicubic);
+        let linear = resize_exact_with(&step, 20, 1, Filter::Bilinear);
+        assert!(cubic.pixels().any(|p| p.0[0] < 60 || p.0[0] > 190));
+        assert!(linear.pixels().all(|p| (60..=190).contains(&p.0[0])));
+        assert_eq!("bicubic".parse::<Filter>().unwrap(), Filter::Bicubic);
+        assert!("lanczos".parse::<Filter>().is_err());
+    }
 }

@@ -1,6 +1,6 @@
-//! ResNet encoders in torchvision layout, checkpoint loading with key remaps and model cards,
-//! a timm-style model registry, the model-spec parser (fusion included) and feature
-//! extraction with an on-disk cache.
+//! ResNet encoders in torchvision layout and Vision Transformers in timm layout, checkpoint
+//! loading with key remaps and model cards, a timm-style model registry, the model-spec parser
+//! (fusion included) and feature extraction with an on-disk cache.
 #![warn(missing_docs)]
 
 pub mod atomic;
@@ -27,6 +27,7 @@ pub mod remap;
 pub mod resnet;
 pub mod source;
 pub mod spec;
+pub mod vit;
 
 pub use atomic::write_atomic;
 pub use cache::{CacheKey, FeatureCache, preprocess_key};
@@ -47,3 +48,4 @@ pub use remap::KeyRemap;
 pub use resnet::ResNet;
 pub use source::{FnSource, ImageSource, decode_image};
 pub use spec::{ModelSpec, is_fused, split_fused};
+pub use vit::{Pool, Readout, ViTConfig, ViTEncoder, VisionTransformer};

@@ -6,6 +6,8 @@ use sslinv_encoders::ResNetConfig;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+pub mod vit;
+
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")

@@ -1,0 +1,145 @@
+//! Building a ViT from a checkpoint file (any supported layout) or from a seeded
+//! initialisation, with the tensors checked against the architecture asked for.
+
+use crate::checkpoint::read_tensors;
+use crate::error::{EncoderError, Result};
+use crate::vit::config::ViTConfig;
+use crate::vit::model::VisionTransformer;
+use crate::vit::pos_embed::resample_abs_pos_embed;
+use crate::vit::remap::{ViTLayout, describe, to_timm};
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+use std::collections::HashMap;
+use std::path::Path;
+
+fn list(names: &[String]) -> String {
+    let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+    let more = names.len().saturating_sub(shown.len());
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{}{tail}", shown.join(", "))
+}
+
+/// The square position grid a `pos_embed` of `rows` rows holds for `cfg` (prefix rows aside).
+fn pos_grid(cfg: &ViTConfig, rows: usize) -> Option<usize> {
+    let prefix = if cfg.no_embed_class {
+        0
+    } else {
+        cfg.prefix_tokens()
+    };
+    let cells = rows.checked_sub(prefix)?;
+    let side = (cells as f64).sqrt().round() as usize;
+    (side * side == cells && side > 0).then_some(side)
+}
+
+/// Resamples a file's position grid to `cfg`'s when they differ, as timm does at load time.
+fn fit_pos_embed(cfg: &ViTConfig, tensors: &mut HashMap<String, Tensor>) -> Result<()> {
+    let Some(pos) = tensors.get("pos_embed") else {
+        return Ok(());
+    };
+    let (rows, d) = (pos.dim(1)?, pos.dim(2)?);
+    let (Some(side), want) = (pos_grid(cfg, rows), cfg.grid()) else {
+        return Ok(()); // not a square grid: reported as mis-shaped below
+    };
+    if side == want || d != cfg.embed_dim {
+        return Ok(());
+    }
+    let prefix = if cfg.no_embed_class {
+        0
+    } else {
+        cfg.prefix_tokens()
+    };
+    let flat = pos.flatten_all()?.to_vec1::<f32>()?;
+    let out = resample_abs_pos_embed(&flat, d, prefix, (side, side), (want, want));
+    let rows = out.len() / d;
+    let t = Tensor::from_vec(out, (1, rows, d), pos.device())?;
+    tensors.insert("pos_embed".into(), t);
+    Ok(())
+}
+
+/// Checks names and shapes against `cfg`, naming every missing, unexpected or mis-shaped tensor.
+pub fn validate(cfg: &ViTConfig, tensors: &HashMap<String, Tensor>, path: &Path) -> Result<()> {
+    let want = cfg.param_shapes();
+    let mut missing = Vec::new();
+    let mut shaped = Vec::new();
+    for (name, shape) in &want {
+        match tensors.get(name) {
+            None => missing.push(name.clone()),
+            Some(t) if t.dims() != shape.as_slice() => {
+                shaped.push(format!("{name} {:?} (want {shape:?})", t.dims()))
+            }
+            Some(_) => {}
+        }
+    }
+    let mut unexpected: Vec<String> = tensors
+        .keys()
+        .filter(|k| !want.iter().any(|(n, _)| n == *k))
+        .cloned()
+        .collect();
+    unexpected.sort();
+    missing.sort();
+    if missing.is_empty() && shaped.is_empty() && unexpected.is_empty() {
+        return Ok(());
+    }
+    let mut reason = format!("holds {} but {} was asked for", describe(tensors), cfg.name);
+    for (what, names) in [
+        ("missing", &missing),
+        ("mis-shaped", &shaped),
+        ("unexpected", &unexpected),
+    ] {
+        if !names.is_empty() {
+            reason.push_str(&format!("; {what}: {}", list(names)));
+        }
+    }
+    Err(EncoderError::Checkpoint {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
+/// A ViT of architecture `cfg` from a checkpoint in any supported layout, and that layout.
+pub fn load_vit(
+    path: &Path,
+    cfg: &ViTConfig,
+    device: &Device,
+) -> Result<(VisionTransformer, ViTLayout)> {
+    let (mut tensors, layout) = to_timm(read_tensors(path, device)?, path)?;
+    fit_pos_embed(cfg, &mut tensors)?;
+    validate(cfg, &tensors, path)?;
+    let vb = VarBuilder::from_tensors(tensors, DType::F32, device);
+    Ok((VisionTransformer::new(cfg, vb)?, layout))
+}
+
+/// timm's initialisation, seeded: truncated-normal (std 0.02) weights and position
+/// embeddings, class/register tokens with std 1e-6, zero biases, unit norms, LayerScale 1e-5.
+pub fn random_vit(cfg: &ViTConfig, seed: u64, device: &Device) -> Result<VisionTransformer> {
+    cfg.validate()?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let weight = Normal::new(0f32, 0.02).expect("valid std");
+    let token = Normal::new(0f32, 1e-6).expect("valid std");
+    let mut tensors = HashMap::new();
+    for (name, shape) in cfg.param_shapes() {
+        let n: usize = shape.iter().product();
+        let data: Vec<f32> = if name.ends_with(".gamma") {
+            vec![1e-5; n]
+        } else if name.ends_with(".bias") {
+            vec![0.0; n]
+        } else if name == "cls_token" || name == "reg_token" {
+            (0..n).map(|_| token.sample(&mut rng)).collect()
+        } else if shape.len() == 1 {
+            vec![1.0; n]
+        } else {
+            (0..n)
+                .map(|_| weight.sample(&mut rng).clamp(-2.0, 2.0))
+                .collect()
+        };
+        tensors.insert(name, Tensor::from_vec(data, shape, device)?);
+    }
+    VisionTransformer::new(cfg, VarBuilder::from_tensors(tensors, DType::F32, device))
+}
