@@ -77,6 +77,10 @@ fn knn_predictions_equal_dinos_formula_except_ties() {
             }
         }
         assert_eq!(differ, 0, "k = {}: predictions differ off ties", r.scores[i].k);
+        println!(
+            "k = {}: top-1 {} (NumPy {}), top-5 {} (NumPy {}), {tied} tied queries",
+            r.scores[i].k, r.scores[i].top1, reference["top1"], r.scores[i].top5, reference["top5"]
+        );
         // Accuracy equal up to the tied queries.
         let tol = tied as f64 / yte.len() as f64 + 1e-12;
         for key in ["top1", "top5"] {
@@ -146,6 +150,10 @@ fn fewshot_equals_numpy_on_the_same_episodes_and_falls_in_its_interval_on_ours()
         seed: 0,
     };
     let ours = fewshot(xte, &f.y[N_TRAIN..], D, &cfg).unwrap();
+    println!(
+        "few-shot replayed: {mean} +- {ci95} (NumPy {ref_mean} +- {ref_ci}); own episodes: {} +- {}",
+        ours.test_score, ours.ci95
+    );
     assert!(
         (ours.test_score - ref_mean).abs() <= ref_ci,
         "ours {} +- {} vs NumPy {ref_mean} +- {ref_ci}",
@@ -163,6 +171,7 @@ fn rankme_within_1e4_relative_of_numpy_svd() {
         let ours = rankme(x, dim).unwrap().rankme;
         let theirs = reference[key].as_f64().unwrap();
         let rel = (ours - theirs).abs() / theirs;
+        println!("RankMe {key}: {ours} vs NumPy {theirs}, relative {rel:.2e}");
         assert!(rel < 1e-4, "{key}: {ours} vs NumPy {theirs} (relative {rel:e})");
     };
     check(&f.x, D, "digits");
