@@ -42,7 +42,15 @@ fn layout(root: &Path, val: bool) {
 
 fn downstream(root: &Path, protocol: &str, out: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["downstream", "--dataset", "folder", "--model", MODEL, "--resize", "32"])
+        .args([
+            "downstream",
+            "--dataset",
+            "folder",
+            "--model",
+            MODEL,
+            "--resize",
+            "32",
+        ])
         .args(["--crop", "32", "--protocol", protocol, "--root"])
         .arg(root)
         .arg("--out")
@@ -63,7 +71,11 @@ fn every_protocol_on_an_image_folder() {
     for protocol in ["linear", "knn", "fewshot"] {
         let out = dir.path().join(format!("{protocol}.json"));
         let run = downstream(&root, protocol, &out);
-        assert!(run.status.success(), "{protocol}: {}", String::from_utf8_lossy(&run.stderr));
+        assert!(
+            run.status.success(),
+            "{protocol}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let r = json(&out);
         let score = r["test_score"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&score), "{protocol}: {r}");
@@ -71,7 +83,10 @@ fn every_protocol_on_an_image_folder() {
         assert_eq!(r["dataset"], "folder");
         match protocol {
             "linear" => assert_eq!(r["folds"], 5),
-            "knn" => assert_eq!((r["k"].as_u64(), r["n_train"].as_u64()), (Some(20), Some(20))),
+            "knn" => assert_eq!(
+                (r["k"].as_u64(), r["n_train"].as_u64()),
+                (Some(20), Some(20))
+            ),
             _ => assert!(r["ci95"].as_f64().unwrap() >= 0.0 && r["episodes"] == 600),
         }
     }
@@ -79,9 +94,16 @@ fn every_protocol_on_an_image_folder() {
     layout(&root, true);
     let out = dir.path().join("val.json");
     let run = downstream(&root, "linear", &out);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let r = json(&out);
-    assert_eq!((r["folds"].as_u64(), r["n_train"].as_u64()), (Some(1), Some(30)));
+    assert_eq!(
+        (r["folds"].as_u64(), r["n_train"].as_u64()),
+        (Some(1), Some(30))
+    );
 }
 
 #[test]

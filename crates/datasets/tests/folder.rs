@@ -80,7 +80,11 @@ fn bad_folders_are_errors_naming_the_path() {
     // An unreadable (corrupt) image file.
     let dir = tempfile::tempdir().unwrap();
     layout(dir.path(), false);
-    std::fs::write(dir.path().join("test/cat/broken.jpg"), b"this is not a JPEG file").unwrap();
+    std::fs::write(
+        dir.path().join("test/cat/broken.jpg"),
+        b"this is not a JPEG file",
+    )
+    .unwrap();
     let e = open_folder(dir.path()).unwrap_err();
     assert!(matches!(e, DatasetError::Image { .. }), "{e:?}");
     assert!(e.to_string().contains("test/cat/broken.jpg"), "{e}");

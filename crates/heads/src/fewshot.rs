@@ -154,11 +154,7 @@ pub fn episode_accuracy(x: &[f32], dim: usize, episode: &Episode) -> f64 {
             let q = &x[r * dim..(r + 1) * dim];
             let mut best = (f64::INFINITY, 0);
             for (c, p) in protos.iter().enumerate() {
-                let d: f64 = p
-                    .iter()
-                    .zip(q)
-                    .map(|(&a, &v)| (v as f64 - a).powi(2))
-                    .sum();
+                let d: f64 = p.iter().zip(q).map(|(&a, &v)| (v as f64 - a).powi(2)).sum();
                 if d < best.0 {
                     best = (d, c);
                 }
@@ -171,13 +167,23 @@ pub fn episode_accuracy(x: &[f32], dim: usize, episode: &Episode) -> f64 {
 }
 
 /// Scores given episodes (for replaying a reference's draws): mean, population std, ci95.
-pub fn score_episodes(x: &[f32], dim: usize, episodes: &[Episode]) -> Result<(Vec<f64>, f64, f64, f64)> {
+pub fn score_episodes(
+    x: &[f32],
+    dim: usize,
+    episodes: &[Episode],
+) -> Result<(Vec<f64>, f64, f64, f64)> {
     let n = rows_of(x, dim, "few-shot features")?;
     if episodes.is_empty() {
         return Err(HeadsError::Empty("no few-shot episodes".into()));
     }
     for (e, ep) in episodes.iter().enumerate() {
-        if let Some(&r) = ep.support.iter().chain(&ep.query).flatten().find(|&&r| r >= n) {
+        if let Some(&r) = ep
+            .support
+            .iter()
+            .chain(&ep.query)
+            .flatten()
+            .find(|&&r| r >= n)
+        {
             return Err(HeadsError::Shape(format!(
                 "episode {e} uses row {r} of a {n}-row feature matrix"
             )));
@@ -200,7 +206,12 @@ pub fn score_episodes(x: &[f32], dim: usize, episodes: &[Episode]) -> Result<(Ve
 }
 
 /// ssl-transfer's few-shot protocol on one labelled feature matrix (row-major, `dim` columns).
-pub fn fewshot(x: &[f32], labels: &[i64], dim: usize, cfg: &FewShotConfig) -> Result<FewShotResult> {
+pub fn fewshot(
+    x: &[f32],
+    labels: &[i64],
+    dim: usize,
+    cfg: &FewShotConfig,
+) -> Result<FewShotResult> {
     let start = Instant::now();
     let n = rows_of(x, dim, "few-shot features")?;
     if labels.len() != n {
@@ -249,7 +260,18 @@ mod tests {
         let (a, used) = sample_episodes(&labels, &cfg).unwrap();
         assert_eq!(used, 6);
         assert_eq!(a, sample_episodes(&labels, &cfg).unwrap().0);
-        assert_ne!(a, sample_episodes(&labels, &FewShotConfig { seed: 6, ..cfg.clone() }).unwrap().0);
+        assert_ne!(
+            a,
+            sample_episodes(
+                &labels,
+                &FewShotConfig {
+                    seed: 6,
+                    ..cfg.clone()
+                }
+            )
+            .unwrap()
+            .0
+        );
         for ep in &a {
             for (s, q) in ep.support.iter().zip(&ep.query) {
                 let mut all: Vec<usize> = s.iter().chain(q).copied().collect();
@@ -266,8 +288,23 @@ mod tests {
     #[test]
     fn separable_classes_score_one() {
         let labels: Vec<i64> = (0..60).map(|i| i % 3).collect();
-        let x: Vec<f32> = labels.iter().flat_map(|&c| [c as f32 * 10.0, 1.0]).collect();
-        let r = fewshot(&x, &labels, 2, &FewShotConfig { ways: 3, shots: 2, queries: 3, episodes: 10, seed: 0 }).unwrap();
+        let x: Vec<f32> = labels
+            .iter()
+            .flat_map(|&c| [c as f32 * 10.0, 1.0])
+            .collect();
+        let r = fewshot(
+            &x,
+            &labels,
+            2,
+            &FewShotConfig {
+                ways: 3,
+                shots: 2,
+                queries: 3,
+                episodes: 10,
+                seed: 0,
+            },
+        )
+        .unwrap();
         assert_eq!((r.test_score, r.ci95), (1.0, 0.0));
     }
 }

@@ -96,7 +96,13 @@ fn ranked_votes(
 }
 
 /// Top-1 and top-5 predictions (as class indices) of every query at neighbour count `k`.
-fn vote(nb: &Neighbours, k: usize, inv_t: f64, class_of: &[usize], classes: usize) -> Vec<Vec<usize>> {
+fn vote(
+    nb: &Neighbours,
+    k: usize,
+    inv_t: f64,
+    class_of: &[usize],
+    classes: usize,
+) -> Vec<Vec<usize>> {
     (0..nb.queries())
         .into_par_iter()
         .map_init(

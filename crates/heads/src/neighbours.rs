@@ -145,7 +145,9 @@ pub fn cosine_top_k(train: &[f32], queries: &[f32], dim: usize, k: usize) -> Res
         )));
     }
     if n > u32::MAX as usize {
-        return Err(HeadsError::Shape(format!("{n} training rows exceed u32 indices")));
+        return Err(HeadsError::Shape(format!(
+            "{n} training rows exceed u32 indices"
+        )));
     }
     let inv_train = inverse_norms(train, dim);
     let mut sims = vec![0.0f32; m * k];

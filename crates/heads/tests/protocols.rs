@@ -76,7 +76,11 @@ fn knn_predictions_equal_dinos_formula_except_ties() {
                 differ += 1;
             }
         }
-        assert_eq!(differ, 0, "k = {}: predictions differ off ties", r.scores[i].k);
+        assert_eq!(
+            differ, 0,
+            "k = {}: predictions differ off ties",
+            r.scores[i].k
+        );
         println!(
             "k = {}: top-1 {} (NumPy {}), top-5 {} (NumPy {}), {tied} tied queries",
             r.scores[i].k, r.scores[i].top1, reference["top1"], r.scores[i].top5, reference["top5"]
@@ -107,8 +111,10 @@ fn replay(f: &Fixture, shots: usize) -> Vec<Episode> {
     f.episodes
         .chunks_exact(ways * per)
         .map(|ep| {
-            let classes: Vec<Vec<usize>> =
-                ep.chunks_exact(per).map(|c| c.iter().map(|&r| r as usize).collect()).collect();
+            let classes: Vec<Vec<usize>> = ep
+                .chunks_exact(per)
+                .map(|c| c.iter().map(|&r| r as usize).collect())
+                .collect();
             Episode {
                 support: classes.iter().map(|c| c[..shots].to_vec()).collect(),
                 query: classes.iter().map(|c| c[shots..].to_vec()).collect(),
@@ -127,7 +133,8 @@ fn fewshot_equals_numpy_on_the_same_episodes_and_falls_in_its_interval_on_ours()
     let (acc, mean, _, ci95) = score_episodes(xte, D, &episodes).unwrap();
     let theirs = reference["accuracies"].as_array().unwrap();
     let tied = reference["tied_queries"].as_array().unwrap();
-    let per_episode = (reference["ways"].as_f64().unwrap()) * reference["queries"].as_f64().unwrap();
+    let per_episode =
+        (reference["ways"].as_f64().unwrap()) * reference["queries"].as_f64().unwrap();
     for (e, (a, t)) in acc.iter().zip(theirs).enumerate() {
         let ties = tied[e].as_f64().unwrap();
         assert!(
@@ -172,27 +179,29 @@ fn rankme_within_1e4_relative_of_numpy_svd() {
         let theirs = reference[key].as_f64().unwrap();
         let rel = (ours - theirs).abs() / theirs;
         println!("RankMe {key}: {ours} vs NumPy {theirs}, relative {rel:.2e}");
-        assert!(rel < 1e-4, "{key}: {ours} vs NumPy {theirs} (relative {rel:e})");
+        assert!(
+            rel < 1e-4,
+            "{key}: {ours} vs NumPy {theirs} (relative {rel:e})"
+        );
     };
     check(&f.x, D, "digits");
     check(&f.x[..N_TRAIN * D], D, "digits_train");
     // ReLU(digits @ W) in f64, rounded to f32 as the reference did.
     let width = f.lift.len() / D;
     let lift = &f.lift;
-    let lifted: Vec<f32> = f
-        .x
-        .chunks_exact(D)
-        .flat_map(|row| {
-            (0..width).map(move |j| {
-                let v: f64 = row
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &a)| a as f64 * lift[i * width + j] as f64)
-                    .sum();
-                v.max(0.0) as f32
+    let lifted: Vec<f32> =
+        f.x.chunks_exact(D)
+            .flat_map(|row| {
+                (0..width).map(move |j| {
+                    let v: f64 = row
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &a)| a as f64 * lift[i * width + j] as f64)
+                        .sum();
+                    v.max(0.0) as f32
+                })
             })
-        })
-        .collect();
+            .collect();
     check(&lifted, width, "lifted");
     // A wide matrix (fewer rows than columns) goes through the row Gram.
     let ours = rankme(&lifted[..100 * width], width).unwrap();

@@ -168,7 +168,10 @@ fn open_registry(args: &Args) -> anyhow::Result<Data> {
 }
 
 fn open_folder(args: &Args) -> anyhow::Result<Data> {
-    let root = args.root.clone().context("--root is required for --dataset folder")?;
+    let root = args
+        .root
+        .clone()
+        .context("--root is required for --dataset folder")?;
     let ds = sslinv_datasets::open_folder(&root)
         .with_context(|| format!("opening the image folder {}", root.display()))?;
     let (train, val_rows) = ds.train_then_val()?;
@@ -297,7 +300,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         dim,
         data.val_rows,
     )
-    .with_context(|| format!("{} protocol of `{}` on {dataset_name}", protocol.name(), args.model))?;
+    .with_context(|| {
+        format!(
+            "{} protocol of `{}` on {dataset_name}",
+            protocol.name(),
+            args.model
+        )
+    })?;
 
     let mut json = serde_json::to_value(&result)?;
     let obj = json
@@ -320,7 +329,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         mode.name(),
         dataset_name,
         protocol.name(),
-        if args.protocol == "linear" { metric.name() } else { "accuracy" },
+        if args.protocol == "linear" {
+            metric.name()
+        } else {
+            "accuracy"
+        },
         result.test_score(),
         args.out.display()
     );

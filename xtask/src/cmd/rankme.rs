@@ -39,8 +39,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
     drop(bytes);
-    let r = sslinv_heads::rankme(&x, dim)
-        .with_context(|| format!("RankMe of {}", path.display()))?;
+    let r =
+        sslinv_heads::rankme(&x, dim).with_context(|| format!("RankMe of {}", path.display()))?;
     let tmp = args.out.with_extension("json.tmp");
     std::fs::write(&tmp, serde_json::to_string_pretty(&r)?)
         .with_context(|| format!("writing {}", tmp.display()))?;

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::dataset::Dataset;
 use crate::error::{DatasetError, Result};
 use crate::fsutil;
-use crate::dataset::Dataset;
 use crate::image_set::{ImageSet, Item};
 use crate::loaders::image_folder::IMAGE_EXTS;
 use crate::split::Split;
@@ -34,7 +34,13 @@ impl FolderDataset {
         let Some(val) = &self.val else {
             return Ok((self.train.clone(), 0));
         };
-        let items: Vec<Item> = self.train.items().iter().chain(val.items()).cloned().collect();
+        let items: Vec<Item> = self
+            .train
+            .items()
+            .iter()
+            .chain(val.items())
+            .cloned()
+            .collect();
         let ids = [self.train.targets(), val.targets()]
             .into_iter()
             .flat_map(|t| match t {
