@@ -42,8 +42,10 @@ enum Command {
     /// Measure invariance: synthetic, multi-view (real-world) or extrinsic.
     #[command(subcommand)]
     Invariance(cmd::invariance::Command),
-    /// A probe (logistic regression or ridge) on saved features.
+    /// A probe (logistic regression, ridge, DINO's kNN, few-shot episodes) on saved features.
     Probe(cmd::probe::Args),
+    /// RankMe, the label-free transfer predictor, of saved features.
+    Rankme(cmd::rankme::Args),
     /// Features plus the right probe on a downstream dataset.
     Downstream(cmd::downstream::Args),
     /// Inspect or render datasets.
@@ -79,6 +81,7 @@ fn main() {
         Command::Pretrain(args) => cmd::pretrain::run(args),
         Command::Invariance(command) => cmd::invariance::run(command),
         Command::Probe(args) => cmd::probe::run(args),
+        Command::Rankme(args) => cmd::rankme::run(args),
         Command::Downstream(args) => cmd::downstream::run(args),
         Command::Datasets(command) => cmd::datasets::run(command),
         Command::Fusion(command) => cmd::fusion::run(command),

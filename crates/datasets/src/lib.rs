@@ -34,6 +34,7 @@ pub use dataset::Dataset;
 pub use error::{DatasetError, Result};
 pub use fetch::{FetchReport, fetch, hub_source, layout_help};
 pub use image_set::{ImageSet, Item};
+pub use loaders::folder::{FolderDataset, open_folder};
 pub use registry::{
     DATASETS, VIEW_DATASETS, canonical, is_view_dataset, open, open_views, splits_of,
 };

@@ -47,6 +47,20 @@ pub fn kfold(n: usize, k: usize, seed: u64) -> Result<Vec<Fold>> {
     Ok(folds)
 }
 
+/// One fixed split of `n` rows: the last `val_rows` validate, the others fit (a dataset's own
+/// validation split appended after its training rows).
+pub fn holdout(n: usize, val_rows: usize) -> Result<Vec<Fold>> {
+    if val_rows == 0 || val_rows >= n {
+        return Err(HeadsError::Empty(format!(
+            "a validation split of {val_rows} rows out of {n} leaves no rows to fit or to validate"
+        )));
+    }
+    Ok(vec![Fold {
+        fit: (0..n - val_rows).collect(),
+        val: (n - val_rows..n).collect(),
+    }])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,21 +6,39 @@
 
 mod data;
 pub mod error;
+mod fewshot;
 pub mod folds;
 pub mod grid;
 pub mod kernel_ridge;
+mod knn;
 pub mod labels;
 pub mod lbfgs;
 pub mod logistic;
 pub mod metrics;
+mod neighbours;
 pub mod probe;
+mod protocol;
+mod rank_correlation;
+mod rankme;
 pub mod ridge;
 pub mod scaler;
 
 pub use error::{HeadsError, Result};
+pub use fewshot::{
+    Episode, FewShotConfig, FewShotResult, episode_accuracy, fewshot, sample_episodes,
+    score_episodes,
+};
 pub use grid::{logspace, paper_grid};
 pub use kernel_ridge::{KernelRidgeResult, kernel_ridge_cv, kernel_ridge_predict};
+pub use knn::{
+    DEFAULT_K, DEFAULT_TEMPERATURE, DINO_KS, KnnConfig, KnnResult, KnnScore, knn_classify,
+    knn_predict,
+};
 pub use labels::Labels;
 pub use metrics::Metric;
-pub use probe::{ProbeConfig, ProbeResult, Task, probe};
+pub use neighbours::{Neighbours, cosine_top_k};
+pub use probe::{ProbeConfig, ProbeResult, Task, probe, probe_with_validation};
+pub use protocol::{Protocol, ProtocolResult, evaluate};
+pub use rank_correlation::{average_ranks, spearman};
+pub use rankme::{RANKME_EPSILON, RankMe, rankme, rankme_of_singular_values, singular_values};
 pub use ridge::{RidgePath, ridge_r2};

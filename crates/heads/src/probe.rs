@@ -3,7 +3,7 @@
 
 use crate::data::{gather, rows_of};
 use crate::error::{HeadsError, Result};
-use crate::folds::kfold;
+use crate::folds::{Fold, holdout, kfold};
 use crate::grid::paper_grid;
 use crate::labels::{ClassIndex, Labels};
 use crate::lbfgs::LbfgsOptions;
@@ -114,6 +114,42 @@ pub fn probe(
     dim: usize,
     cfg: &ProbeConfig,
 ) -> Result<ProbeResult> {
+    probe_split(train_x, train_y, test_x, test_y, dim, cfg, None)
+}
+
+/// The probe with a dataset's own validation split instead of k-fold CV: the last `val_rows`
+/// training rows score the grid (fit on the rows before them), then the chosen lambda is refit
+/// on all training rows and scored on the test rows.
+pub fn probe_with_validation(
+    train_x: &[f32],
+    train_y: &Labels,
+    test_x: &[f32],
+    test_y: &Labels,
+    dim: usize,
+    val_rows: usize,
+    cfg: &ProbeConfig,
+) -> Result<ProbeResult> {
+    probe_split(train_x, train_y, test_x, test_y, dim, cfg, Some(val_rows))
+}
+
+/// The selection folds: seeded k-fold, or the fixed validation split.
+fn selection_folds(n: usize, cfg: &ProbeConfig, val_rows: Option<usize>) -> Result<Vec<Fold>> {
+    match val_rows {
+        Some(v) => holdout(n, v),
+        None => kfold(n, cfg.folds, cfg.seed),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn probe_split(
+    train_x: &[f32],
+    train_y: &Labels,
+    test_x: &[f32],
+    test_y: &Labels,
+    dim: usize,
+    cfg: &ProbeConfig,
+    val_rows: Option<usize>,
+) -> Result<ProbeResult> {
     let start = Instant::now();
     let n_train = rows_of(train_x, dim, "training features")?;
     let n_test = rows_of(test_x, dim, "test features")?;
@@ -139,7 +175,8 @@ pub fn probe(
                     cfg.metric.name()
                 )));
             }
-            let (cv, lambda, score) = classify(train_x, ytr, test_x, yte, dim, &grid, cfg)?;
+            let (cv, lambda, score) =
+                classify(train_x, ytr, test_x, yte, dim, &grid, cfg, val_rows)?;
             (cv, lambda, score, None)
         }
         (
@@ -164,7 +201,8 @@ pub fn probe(
                     "{t} training targets per row but {t2} test targets"
                 )));
             }
-            let (cv, lambda, score, per) = regress(train_x, ytr, test_x, yte, dim, *t, &grid, cfg)?;
+            let (cv, lambda, score, per) =
+                regress(train_x, ytr, test_x, yte, dim, *t, &grid, cfg, val_rows)?;
             (cv, lambda, score, Some(per))
         }
         (Task::Classification, _, _) => {
@@ -189,7 +227,11 @@ pub fn probe(
         n_train,
         n_test,
         dim,
-        folds: if cfg.lambda.is_some() { 0 } else { cfg.folds },
+        folds: match (cfg.lambda, val_rows) {
+            (Some(_), _) => 0,
+            (None, Some(_)) => 1,
+            (None, None) => cfg.folds,
+        },
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -238,6 +280,7 @@ fn logistic_path(problem: &LogisticProblem, grid: &[f64]) -> Vec<LogisticModel> 
     models.into_iter().flatten().collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn classify(
     train_x: &[f32],
     ytr: &[i64],
@@ -246,6 +289,7 @@ fn classify(
     dim: usize,
     grid: &[f64],
     cfg: &ProbeConfig,
+    val_rows: Option<usize>,
 ) -> Result<(Vec<f64>, f64, f64)> {
     let index = ClassIndex::fit(ytr)?;
     let k = index.classes.len();
@@ -253,7 +297,7 @@ fn classify(
     let (cv, lambda) = match cfg.lambda {
         Some(l) => (Vec::new(), l),
         None => {
-            let folds = kfold(train_x.len() / dim, cfg.folds, cfg.seed)?;
+            let folds = selection_folds(train_x.len() / dim, cfg, val_rows)?;
             let per_fold: Vec<Vec<f64>> = folds
                 .par_iter()
                 .map(|fold| {
@@ -308,12 +352,13 @@ fn regress(
     t: usize,
     grid: &[f64],
     cfg: &ProbeConfig,
+    val_rows: Option<usize>,
 ) -> Result<(Vec<f64>, f64, f64, Vec<f64>)> {
     let alpha_of = |l: f64| if cfg.paper_grid { 1.0 / l } else { l };
     let (cv, lambda) = match cfg.lambda {
         Some(l) => (Vec::new(), l),
         None => {
-            let folds = kfold(train_x.len() / dim, cfg.folds, cfg.seed)?;
+            let folds = selection_folds(train_x.len() / dim, cfg, val_rows)?;
             let alphas: Vec<f64> = grid.iter().map(|&l| alpha_of(l)).collect();
             let per_fold: Vec<Vec<f64>> = folds
                 .par_iter()

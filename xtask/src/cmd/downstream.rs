@@ -1,5 +1,6 @@
 //! `cargo xtask downstream`: features of a (possibly fused) model on a downstream dataset's train
-//! and test splits (cached on disk), then the paper's linear probe with the dataset's metric.
+//! and test splits (cached on disk), then the paper's linear probe with the dataset's metric,
+//! DINO's kNN or few-shot episodes (`--protocol`). `--dataset folder` reads any ImageFolder.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -12,7 +13,7 @@ use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
 use sslinv_datasets::{Dataset, Split, Targets};
 use sslinv_encoders::{FeatureCache, FeatureExtractor, Features, FnSource, ModelSpec};
 use sslinv_fusion::{grid_shift_for, probe_task};
-use sslinv_heads::{Labels, ProbeConfig, probe};
+use sslinv_heads::{FewShotConfig, KnnConfig, Labels, ProbeConfig, Protocol, evaluate};
 
 /// Arguments of `cargo xtask downstream`.
 #[derive(clap::Args)]
@@ -20,9 +21,15 @@ pub struct Args {
     /// Model spec; `a+b+c` fuses several encoders (see --fuse; a `mean:a+b` prefix wins).
     #[arg(long)]
     pub model: String,
-    /// Dataset name (cifar10, caltech101, flowers102, 300w, celeba, lsp, causal3dident, synth3d).
+    /// Dataset name (cifar10, caltech101, flowers102, 300w, celeba, lsp, causal3dident, synth3d),
+    /// or `folder`: `--root` holds `train/<class>/*`, `test/<class>/*` and optionally `val/`
+    /// (then used instead of k-fold CV to select the probe's lambda).
     #[arg(long)]
     pub dataset: String,
+    /// linear (the paper's probe), knn (DINO's weighted kNN, k = 20, T = 0.07) or fewshot
+    /// (5-way 5-shot episodes, 15 queries, 600 episodes, drawn from the test split).
+    #[arg(long, default_value = "linear", value_parser = ["linear", "knn", "fewshot"])]
+    pub protocol: String,
     /// Dataset root (default for synth3d: data/synth3d); features are cached under
     /// `<root>/.sslinv-features`.
     #[arg(long)]
@@ -104,6 +111,8 @@ struct Data {
     classes: bool,
     train: SplitData,
     test: SplitData,
+    /// Validation images appended at the end of `train` (folder datasets with `val/`).
+    val_rows: Option<usize>,
 }
 
 fn device(name: &str) -> anyhow::Result<Device> {
@@ -154,6 +163,38 @@ fn open_registry(args: &Args) -> anyhow::Result<Data> {
         classes,
         train,
         test,
+        val_rows: None,
+    })
+}
+
+fn open_folder(args: &Args) -> anyhow::Result<Data> {
+    let root = args
+        .root
+        .clone()
+        .context("--root is required for --dataset folder")?;
+    let ds = sslinv_datasets::open_folder(&root)
+        .with_context(|| format!("opening the image folder {}", root.display()))?;
+    let (train, val_rows) = ds.train_then_val()?;
+    let split = |split, set: sslinv_datasets::ImageSet| {
+        let (labels, _) = labels_of(set.targets(), "folder")?;
+        anyhow::Ok(SplitData {
+            split,
+            len: set.len(),
+            source: Source::Dataset(Box::new(set)),
+            labels,
+        })
+    };
+    Ok(Data {
+        id: format!(
+            "folder{}@{}",
+            if val_rows > 0 { "+val" } else { "" },
+            root.canonicalize().unwrap_or(root.clone()).display()
+        ),
+        cache_root: root,
+        classes: true,
+        train: split(Split::Train, train)?,
+        test: split(Split::Test, ds.test)?,
+        val_rows: (val_rows > 0).then_some(val_rows),
     })
 }
 
@@ -196,6 +237,7 @@ fn open_synth3d(args: &Args) -> anyhow::Result<Data> {
         classes,
         train: split(Split::Train, data.train)?,
         test: split(Split::Test, data.test)?,
+        val_rows: None,
     })
 }
 
@@ -205,8 +247,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mode = spec.fuse_mode();
     let dev = device(&args.device)?;
     let is_synth = args.dataset.eq_ignore_ascii_case("synth3d");
+    let is_folder = args.dataset.eq_ignore_ascii_case("folder");
     let data = if is_synth {
         open_synth3d(&args)?
+    } else if is_folder {
+        open_folder(&args)?
     } else {
         open_registry(&args)?
     };
@@ -224,6 +269,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let dataset_name = if is_synth {
         "synth3d"
+    } else if is_folder {
+        "folder"
     } else {
         sslinv_datasets::canonical(&args.dataset)?
     };
@@ -238,15 +285,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         seed: args.seed,
         paper_grid: args.paper_grid,
     };
-    let result = probe(
-        &train_x,
-        &data.train.labels,
-        &test_x,
-        &data.test.labels,
+    let protocol = match args.protocol.as_str() {
+        "knn" => Protocol::Knn(KnnConfig::default()),
+        "fewshot" => Protocol::FewShot(FewShotConfig {
+            seed: args.seed,
+            ..Default::default()
+        }),
+        _ => Protocol::Linear(cfg),
+    };
+    let result = evaluate(
+        &protocol,
+        (&train_x, &data.train.labels),
+        (&test_x, &data.test.labels),
         dim,
-        &cfg,
+        data.val_rows,
     )
-    .with_context(|| format!("probe of `{}` on {dataset_name}", args.model))?;
+    .with_context(|| {
+        format!(
+            "{} protocol of `{}` on {dataset_name}",
+            protocol.name(),
+            args.model
+        )
+    })?;
 
     let mut json = serde_json::to_value(&result)?;
     let obj = json
@@ -257,19 +317,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if is_synth {
         obj.insert("target".into(), args.task.clone().into());
     }
+    obj.insert("protocol".into(), protocol.name().into());
     obj.insert("fuse".into(), mode.name().into());
     obj.insert("members".into(), spec.members().len().into());
     obj.insert("grid_shift".into(), grid_shift.into());
     obj.insert("feature_seconds".into(), feature_seconds.into());
     write_json(&args.out, &json)?;
     println!(
-        "{} {} {}: {} {:.4} (lambda {:.3e}, dim {dim}, grid shift {grid_shift}) -> {}",
+        "{} {} {} {}: {} {:.4} (dim {dim}) -> {}",
         args.model,
         mode.name(),
         dataset_name,
-        metric.name(),
-        result.test_score,
-        result.lambda,
+        protocol.name(),
+        if args.protocol == "linear" {
+            metric.name()
+        } else {
+            "accuracy"
+        },
+        result.test_score(),
         args.out.display()
     );
     Ok(())

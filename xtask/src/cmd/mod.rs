@@ -15,4 +15,5 @@ pub mod invariance;
 pub mod pipeline;
 pub mod pretrain;
 pub mod probe;
+pub mod rankme;
 pub mod report;

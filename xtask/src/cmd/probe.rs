@@ -1,22 +1,42 @@
-//! `cargo xtask probe`: a probe (logistic regression or ridge) on saved features.
+//! `cargo xtask probe`: a probe (logistic regression or ridge), DINO's kNN or ssl-transfer's
+//! few-shot episodes on saved features.
 
 use anyhow::{Context, bail};
 use safetensors::{Dtype, SafeTensors};
-use sslinv_heads::{Labels, Metric, ProbeConfig, Task, probe};
+use sslinv_heads::{FewShotConfig, KnnConfig, Labels, Metric, ProbeConfig, Task, probe};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `cargo xtask probe`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Training features (safetensors with `features` N x D f32 and `labels`).
+    /// Training features (safetensors with `features` N x D f32 and `labels`); not for fewshot.
     #[arg(long)]
-    train: PathBuf,
+    train: Option<PathBuf>,
     /// Test features, same layout.
     #[arg(long)]
     test: PathBuf,
-    /// classification (logistic regression on N i64 labels) or regression (ridge on N x T f32).
-    #[arg(long, value_parser = ["classification", "regression"])]
+    /// classification (logistic regression on N i64 labels), regression (ridge on N x T f32),
+    /// knn (DINO's weighted kNN) or fewshot (ProtoNet episodes drawn from --test).
+    #[arg(long, value_parser = ["classification", "regression", "knn", "fewshot"])]
     task: String,
+    /// knn: neighbour counts (comma separated; the first gives test_score), e.g. 10,20,100,200.
+    #[arg(long, value_delimiter = ',', default_value = "20")]
+    k: Vec<usize>,
+    /// knn: temperature T of the vote weights exp(similarity / T).
+    #[arg(long, default_value_t = sslinv_heads::DEFAULT_TEMPERATURE)]
+    temperature: f64,
+    /// fewshot: classes per episode.
+    #[arg(long, default_value_t = 5)]
+    ways: usize,
+    /// fewshot: support rows per class.
+    #[arg(long, default_value_t = 5)]
+    shots: usize,
+    /// fewshot: query rows per class.
+    #[arg(long, default_value_t = 15)]
+    queries: usize,
+    /// fewshot: number of episodes.
+    #[arg(long, default_value_t = 600)]
+    episodes: usize,
     /// accuracy, mean-per-class, r2 or mse (default: accuracy / r2 by task).
     #[arg(long)]
     metric: Option<String>,
@@ -29,7 +49,7 @@ pub struct Args {
     /// Fit this lambda and skip cross-validation.
     #[arg(long)]
     lambda: Option<f64>,
-    /// Seed of the fold shuffle.
+    /// Seed of the fold shuffle (of the episodes for fewshot).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Ridge alpha = 1/lambda, as the paper's script.
@@ -100,8 +120,93 @@ fn read_split(path: &Path) -> anyhow::Result<Split> {
     })
 }
 
+/// Writes `value` as pretty JSON to a temp file next to `out`, then renames it.
+fn write_json(out: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let tmp = out.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_string_pretty(value)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))
+}
+
+/// Class ids of a split, or an error naming the file.
+fn classes<'a>(split: &'a Split, path: &Path) -> anyhow::Result<&'a [i64]> {
+    match &split.labels {
+        Labels::Classes(c) => Ok(c),
+        Labels::Targets { .. } => bail!("{}: `labels` must be N i64 class ids", path.display()),
+    }
+}
+
+/// `--task fewshot`: episodes drawn from the test features.
+fn run_fewshot(args: &Args) -> anyhow::Result<()> {
+    let test = read_split(&args.test)?;
+    let cfg = FewShotConfig {
+        ways: args.ways,
+        shots: args.shots,
+        queries: args.queries,
+        episodes: args.episodes,
+        seed: args.seed,
+    };
+    let r = sslinv_heads::fewshot(&test.x, classes(&test, &args.test)?, test.dim, &cfg)
+        .with_context(|| format!("few-shot episodes on {}", args.test.display()))?;
+    write_json(&args.out, &r)?;
+    println!(
+        "{}-way {}-shot: accuracy {:.4} +- {:.4} over {} episodes ({} classes) -> {}",
+        r.ways,
+        r.shots,
+        r.test_score,
+        r.ci95,
+        r.episodes,
+        r.classes_used,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `--task knn`: DINO's weighted kNN at every `--k`.
+fn run_knn(args: &Args, train_path: &Path) -> anyhow::Result<()> {
+    let (train, test) = (read_split(train_path)?, read_split(&args.test)?);
+    if train.dim != test.dim {
+        bail!(
+            "feature dimensions differ: {} in {} but {} in {}",
+            train.dim,
+            train_path.display(),
+            test.dim,
+            args.test.display()
+        );
+    }
+    let cfg = KnnConfig {
+        ks: args.k.clone(),
+        temperature: args.temperature,
+    };
+    let r = sslinv_heads::knn_classify(
+        &train.x,
+        classes(&train, train_path)?,
+        &test.x,
+        classes(&test, &args.test)?,
+        train.dim,
+        &cfg,
+    )
+    .with_context(|| format!("kNN on {} / {}", train_path.display(), args.test.display()))?;
+    write_json(&args.out, &r)?;
+    for s in &r.scores {
+        println!("k = {}: top-1 {:.4}, top-5 {:.4}", s.k, s.top1, s.top5);
+    }
+    println!("-> {}", args.out.display());
+    Ok(())
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if args.task == "fewshot" {
+        return run_fewshot(&args);
+    }
+    let train_path = args
+        .train
+        .clone()
+        .with_context(|| format!("--train is required for --task {}", args.task))?;
+    if args.task == "knn" {
+        return run_knn(&args, &train_path);
+    }
     let task = if args.task == "classification" {
         Task::Classification
     } else {
@@ -112,13 +217,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None if task == Task::Classification => Metric::Accuracy,
         None => Metric::R2,
     };
-    let train = read_split(&args.train)?;
+    let train = read_split(&train_path)?;
     let test = read_split(&args.test)?;
     if train.dim != test.dim {
         bail!(
             "feature dimensions differ: {} in {} but {} in {}",
             train.dim,
-            args.train.display(),
+            train_path.display(),
             test.dim,
             args.test.display()
         );
@@ -143,14 +248,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     .with_context(|| {
         format!(
             "probe on {} / {}",
-            args.train.display(),
+            train_path.display(),
             args.test.display()
         )
     })?;
-    let json = serde_json::to_string_pretty(&result)?;
-    let tmp = args.out.with_extension("json.tmp");
-    std::fs::write(&tmp, json.as_bytes()).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    write_json(&args.out, &result)?;
     println!(
         "{} {:.4} (lambda {:.3e}, {} train, {} test, dim {}) -> {}",
         metric.name(),

@@ -6,6 +6,7 @@ pub mod celeba;
 pub mod cifar10;
 pub mod cifar10_parquet;
 pub mod flowers102;
+pub mod folder;
 pub mod image_folder;
 pub mod lsp;
 pub mod pts;
