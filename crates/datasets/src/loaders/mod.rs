@@ -8,5 +8,7 @@ pub mod cifar10_parquet;
 pub mod flowers102;
 pub mod image_folder;
 pub mod lsp;
+#[cfg(feature = "parquet")]
+pub mod parquet_cells;
 pub mod pts;
 pub mod w300;
