@@ -12,6 +12,10 @@ Deterministic and re-runnable. It writes
       causal3dident/trainset/latents_{0..6}.npy (2 x 10 float64 each)
       cifar10-parquet/plain_text/{train,test}-00000-of-00001.parquet  the Hub's schema (img {bytes, path}, label),
           snappy, written with pyarrow (optional: skipped when pyarrow is not installed)
+      flickr1024-parquet/data/{train,validation}-00000-of-00001.parquet  the schema of ernestchu/flickr1024
+          (left_image, right_image: `datasets` Image() cells), written by `datasets` itself (Dataset.to_parquet,
+          as push_to_hub writes shards); 2 + 1 pairs of 4x4 PNGs whose red channel is 10,11 / 12,13 / 20,21
+          (optional: skipped when `datasets` is not installed)
       300w/{01_Indoor,02_Outdoor}/*.{png,pts} + expected.json  two faces cut from scikit-learn's flower.jpg and
           what torchvision's crop on PIL gives for them under the paper's 300W convention (needs torchvision)
 The images that go with the other files are written by the Rust tests into temporary folders.
@@ -204,6 +208,34 @@ def write_300w_parity():
         json.dump(expected, f, indent=1)
 
 
+def write_flickr1024_parquet():
+    import sys
+
+    # This script is itself named datasets.py: keep its folder off the path while importing the library.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    try:
+        import datasets
+    except ImportError:
+        print("datasets not installed: skipping the Flickr1024 parquet fixture")
+        return
+    import io
+    from PIL import Image
+
+    def png(tag):
+        buf = io.BytesIO()
+        Image.fromarray(np.full((4, 4, 3), [tag, 0, 0], dtype=np.uint8)).save(buf, format="PNG")
+        return Image.open(io.BytesIO(buf.getvalue()))
+
+    feats = datasets.Features({"left_image": datasets.Image(), "right_image": datasets.Image()})
+    d = os.path.join(FIX, "flickr1024-parquet/data")
+    os.makedirs(d, exist_ok=True)
+    for split, tags in [("train", [10, 12]), ("validation", [20])]:
+        ds = datasets.Dataset.from_dict(
+            {"left_image": [png(t) for t in tags], "right_image": [png(t + 1) for t in tags]}, features=feats)
+        ds.to_parquet(os.path.join(d, f"{split}-00000-of-00001.parquet"))
+
+
 if __name__ == "__main__":
     write_perm("lsp_2000.txt", 2000)
     write_perm("300w_600.txt", 600)
@@ -212,5 +244,6 @@ if __name__ == "__main__":
     write_lsp()
     write_causal3dident()
     write_cifar_parquet()
+    write_flickr1024_parquet()
     write_300w_parity()
     print("wrote", SPLITS, FIX)

@@ -42,6 +42,7 @@ fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>> {
 /// Reads the real part of the variable `name` from a MAT v5 file.
 pub fn read_mat(path: &Path, name: &str) -> Result<NumArray> {
     let bytes = read_bytes(path, "MAT file")?;
+    check_mat_header(path, &bytes)?;
     let mat = matfile::MatFile::parse(bytes.as_slice())
         .map_err(|e| DatasetError::format(path, format!("not a readable MAT v5 file: {e:?}")))?;
     let Some(array) = mat.find_by_name(name) else {
@@ -79,6 +80,50 @@ pub fn read_mat(path: &Path, name: &str) -> Result<NumArray> {
         values,
         column_major: true,
     })
+}
+
+/// Refuses, by their 128-byte header, files that are not MAT v5: MATLAB 7.3 files are HDF5, which
+/// `matfile` does not read (and would report as a puzzling parse error).
+fn check_mat_header(path: &Path, bytes: &[u8]) -> Result<()> {
+    let Some(header) = bytes.get(..128) else {
+        return Err(DatasetError::format(
+            path,
+            format!(
+                "{} bytes: too short for a MAT file (its header alone is 128)",
+                bytes.len()
+            ),
+        ));
+    };
+    if !header.starts_with(b"MATLAB") {
+        return Err(DatasetError::format(
+            path,
+            "not a MAT file (the header does not start with `MATLAB`)",
+        ));
+    }
+    let version = match &header[126..128] {
+        b"IM" => u16::from_le_bytes([header[124], header[125]]),
+        b"MI" => u16::from_be_bytes([header[124], header[125]]),
+        _ => {
+            return Err(DatasetError::format(
+                path,
+                "MAT header has no endian marker (`IM`/`MI`)",
+            ));
+        }
+    };
+    let text = String::from_utf8_lossy(&header[..116]);
+    if version == 0x0200 || text.contains("MATLAB 7.3") {
+        return Err(DatasetError::format(
+            path,
+            "a MAT v7.3 file (HDF5), which is not read: save it as v7 or older (MATLAB `save -v7`, scipy.io.savemat)",
+        ));
+    }
+    if version != 0x0100 {
+        return Err(DatasetError::format(
+            path,
+            format!("MAT header version {version:#06x}, want 0x0100 (MAT v5)"),
+        ));
+    }
+    Ok(())
 }
 
 /// Reads a float or integer `.npy` array as f64.

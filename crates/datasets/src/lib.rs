@@ -32,7 +32,7 @@ pub use check::{CheckOptions, CheckReport, check};
 pub use crop::CropBox;
 pub use dataset::Dataset;
 pub use error::{DatasetError, Result};
-pub use fetch::{FetchReport, fetch, hub_source, layout_help};
+pub use fetch::{FetchOptions, FetchReport, HubSource, fetch, fetch_with, hub_source, layout_help};
 pub use image_set::{ImageSet, Item};
 pub use loaders::folder::{FolderDataset, open_folder};
 pub use registry::{

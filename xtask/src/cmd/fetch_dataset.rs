@@ -35,8 +35,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let report =
         sslinv_datasets::fetch(name, &root, true).with_context(|| format!("fetching `{name}`"))?;
     println!(
-        "downloaded {} files ({} archives unpacked) from {}",
-        report.files, report.archives, report.repo
+        "{} {} files ({} archives unpacked) from {}",
+        if report.from_cache {
+            "offline: installed the hub cache's complete copy of"
+        } else {
+            "downloaded"
+        },
+        report.files,
+        report.archives,
+        report.repo
     );
     match sslinv_datasets::check(
         name,

@@ -54,8 +54,10 @@ pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
 pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
     use std::sync::Arc;
 
-    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::file::reader::FileReader;
     use parquet::record::Field;
+
+    use crate::loaders::parquet_cells;
 
     use crate::image_set::Item;
     use crate::source::ImageSource;
@@ -64,34 +66,28 @@ pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
     let mut items = Vec::new();
     let mut ids = Vec::new();
     for path in parquet_files(root, split)? {
-        let file = std::fs::File::open(&path).map_err(|e| DatasetError::io(&path, e))?;
-        let bad = |e: &dyn std::fmt::Display| {
-            DatasetError::format(&path, format!("not a readable parquet file: {e}"))
-        };
-        let reader = SerializedFileReader::new(file).map_err(|e| bad(&e))?;
-        let rows = reader.get_row_iter(None).map_err(|e| bad(&e))?;
+        let reader = parquet_cells::open(&path)?;
+        let img_col = parquet_cells::require_column(&path, &reader, &["img", "image"])?;
+        parquet_cells::require_column(&path, &reader, &["label"])?;
+        let rows = reader
+            .get_row_iter(None)
+            .map_err(|e| parquet_cells::row_error(&path, &e))?;
         for (r, row) in rows.enumerate() {
-            let row = row.map_err(|e| bad(&e))?;
+            let row = row.map_err(|e| parquet_cells::row_error(&path, &e))?;
             let mut bytes = None;
             let mut label = None;
             for (name, field) in row.get_column_iter() {
                 match (name.as_str(), field) {
-                    ("img" | "image", Field::Group(g)) => {
-                        for (k, v) in g.get_column_iter() {
-                            if let ("bytes", Field::Bytes(b)) = (k.as_str(), v) {
-                                bytes = Some(Arc::<[u8]>::from(b.data()));
-                            }
-                        }
-                    }
                     ("label", Field::Long(v)) => label = Some(*v),
                     ("label", Field::Int(v)) => label = Some(*v as i64),
+                    (n, f) if n == img_col => bytes = parquet_cells::image_bytes(f).map(Arc::from),
                     _ => {}
                 }
             }
             let (Some(bytes), Some(label)) = (bytes, label) else {
                 return Err(DatasetError::format(
                     &path,
-                    format!("row {r} lacks `img.bytes` or `label`"),
+                    format!("row {r} has no image bytes in `{img_col}` or no integer `label`"),
                 ));
             };
             if !(0..10).contains(&label) {

@@ -3,18 +3,30 @@
 
 use std::path::Path;
 
-use crate::binfmt::read_mat;
+use crate::binfmt::{NumArray, read_mat};
 use crate::error::{DatasetError, Result};
 use crate::image_set::{ImageSet, Item};
 use crate::split::Split;
 use crate::target::Targets;
+
+/// The values of a 1 x N or N x 1 variable (MATLAB saves vectors as matrices); other shapes are an error
+/// naming the file, the variable and its shape.
+fn vector(path: &Path, var: &str, array: NumArray) -> Result<Vec<f64>> {
+    if array.shape.iter().filter(|&&d| d > 1).count() > 1 {
+        return Err(DatasetError::format(
+            path,
+            format!("`{var}` has shape {:?}, want a vector (1 x N)", array.shape),
+        ));
+    }
+    Ok(array.values)
+}
 
 /// Loads a Flowers102 split, images in the order `setid.mat` lists them.
 pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
     let base = crate::fsutil::find_base(root, "imagelabels.mat");
     let root = base.as_path();
     let labels_path = root.join("imagelabels.mat");
-    let labels = read_mat(&labels_path, "labels")?.values;
+    let labels = vector(&labels_path, "labels", read_mat(&labels_path, "labels")?)?;
     let numbers: Vec<f64> = match split {
         Split::All => (1..=labels.len()).map(|i| i as f64).collect(),
         _ => {
@@ -23,7 +35,8 @@ pub fn load(root: &Path, split: Split) -> Result<ImageSet> {
                 Split::Val => "valid",
                 _ => "tstid",
             };
-            read_mat(&root.join("setid.mat"), var)?.values
+            let setid = root.join("setid.mat");
+            vector(&setid, var, read_mat(&setid, var)?)?
         }
     };
     let mut items = Vec::with_capacity(numbers.len());

@@ -41,7 +41,16 @@ pub fn scan(dir: &Path) -> Result<(Vec<Item>, Vec<i64>, Vec<String>)> {
     let mut names = Vec::new();
     for (c, class_dir) in classes.iter().enumerate() {
         names.push(fsutil::file_name(class_dir));
-        for path in fsutil::files_with_ext(class_dir, IMAGE_EXTS)? {
+        let files = fsutil::files_with_ext(class_dir, IMAGE_EXTS)?;
+        if files.is_empty() {
+            // torchvision's ImageFolder refuses this too: a class with no images cannot be learnt
+            // and usually means an unfinished download.
+            return Err(DatasetError::format(
+                class_dir,
+                format!("class folder holds no images ({})", IMAGE_EXTS.join(", ")),
+            ));
+        }
+        for path in files {
             items.push(Item::file(path));
             ids.push(c as i64);
         }

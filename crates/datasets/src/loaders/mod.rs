@@ -9,5 +9,7 @@ pub mod flowers102;
 pub mod folder;
 pub mod image_folder;
 pub mod lsp;
+#[cfg(feature = "parquet")]
+pub mod parquet_cells;
 pub mod pts;
 pub mod w300;

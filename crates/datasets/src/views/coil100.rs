@@ -1,6 +1,9 @@
-//! COIL-100: `obj{N}__{angle}.png` (100 objects x 72 angles), in the root or `coil-100/`.
+//! COIL-100: `obj{N}__{angle}.png` (100 objects x 72 angles) under the root or `coil-100/`, at any
+//! depth: the official zip has them in one folder, the Hub copy (`Voxel51/COIL-100`) in
+//! `data/data_0..data_14/`.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::error::{DatasetError, Result};
 use crate::fsutil;
@@ -13,30 +16,35 @@ pub fn parse_name(name: &str) -> Option<(u32, u32)> {
     Some((obj.parse().ok()?, angle.parse().ok()?))
 }
 
-/// One group per object, views ordered by angle.
+/// One group per object (numeric order), views ordered by angle (numerically: file names sort 10
+/// before 5).
 pub fn open(root: &Path) -> Result<ViewGroups> {
     let dir = if root.join("coil-100").is_dir() {
         root.join("coil-100")
     } else {
         root.to_path_buf()
     };
-    let mut keyed = Vec::new();
-    for p in fsutil::files_with_ext(&dir, &["png"])? {
+    let mut seen: BTreeMap<(u32, u32), PathBuf> = BTreeMap::new();
+    for p in fsutil::walk_files(&dir, &["png"])? {
         let name = fsutil::file_name(&p);
-        let Some((obj, angle)) = parse_name(&name) else {
+        let Some(key) = parse_name(&name) else {
             return Err(DatasetError::format(
                 &p,
                 "name is not `obj{N}__{angle}.png`",
             ));
         };
-        keyed.push(((obj, angle), p));
+        if let Some(first) = seen.get(&key) {
+            // Two copies of one view (say an old download beside the Hub's nested one) would make
+            // a group of 73: refuse rather than count it twice.
+            return Err(DatasetError::format(
+                &p,
+                format!("the same view as {}", first.display()),
+            ));
+        }
+        seen.insert(key, p);
     }
-    // Sort views by angle numerically (file names sort 10 before 5).
-    keyed.sort();
-    let mut groups = ViewGroups::from_keyed(
-        "coil100",
-        keyed.iter().map(|((obj, _), p)| (*obj, p.clone())),
-    )?;
+    let mut groups =
+        ViewGroups::from_keyed("coil100", seen.into_iter().map(|((obj, _), p)| (obj, p)))?;
     for g in &mut groups.groups {
         g.paths
             .sort_by_key(|p| parse_name(&fsutil::file_name(p)).map(|(_, a)| a));

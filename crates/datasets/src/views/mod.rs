@@ -6,6 +6,7 @@ pub mod coil100;
 pub mod dali;
 pub mod exposure_errors;
 pub mod flickr1024;
+mod pairs_parquet;
 pub mod real_blur;
 
 use std::collections::BTreeMap;

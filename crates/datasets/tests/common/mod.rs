@@ -44,3 +44,101 @@ pub fn write_pts(path: &Path, points: &[[f64; 2]]) {
     s.push_str("}\n");
     write_text(path, &s);
 }
+
+/// PNG bytes of a w x h image tagged `tag` (see [`pattern`]).
+pub fn png_bytes(w: u32, h: u32, tag: u8) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    pattern(w, h, tag)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// Writes an uncompressed MAT v5 file holding double matrices `(name, dims, column-major values)`,
+/// as scipy.io.savemat / MATLAB `save -v6` lay it out.
+pub fn write_mat(path: &Path, vars: &[(&str, &[usize], &[f64])]) {
+    fn element(out: &mut Vec<u8>, ty: u32, payload: &[u8]) {
+        out.extend(ty.to_le_bytes());
+        out.extend((payload.len() as u32).to_le_bytes());
+        out.extend(payload);
+        out.resize(out.len().next_multiple_of(8), 0);
+    }
+    let mut bytes = format!(
+        "{:<116}",
+        "MATLAB 5.0 MAT-file, written by the sslinv tests"
+    )
+    .into_bytes();
+    bytes.extend([0u8; 8]);
+    bytes.extend(0x0100u16.to_le_bytes());
+    bytes.extend(b"IM");
+    for (name, dims, values) in vars {
+        let mut m = Vec::new();
+        element(
+            &mut m,
+            6,
+            &[6u32.to_le_bytes(), 0u32.to_le_bytes()].concat(),
+        );
+        let d: Vec<u8> = dims
+            .iter()
+            .flat_map(|&x| (x as i32).to_le_bytes())
+            .collect();
+        element(&mut m, 5, &d);
+        element(&mut m, 1, name.as_bytes());
+        let v: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
+        element(&mut m, 9, &v);
+        element(&mut bytes, 14, &m);
+    }
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Writes a parquet file whose columns are `datasets` Image cells (`struct {bytes, path}`, both
+/// optional), one row group; a `None` cell is a null struct. This is the schema `datasets` writes for
+/// `Image()` features (checked against `Dataset.to_parquet` in datasets 5.2 / pyarrow 26).
+#[cfg(feature = "parquet")]
+pub fn write_image_parquet(path: &Path, columns: &[&str], rows: &[Vec<Option<Vec<u8>>>]) {
+    use std::sync::Arc;
+
+    use parquet::data_type::{ByteArray, ByteArrayType};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+
+    let fields: String = columns
+        .iter()
+        .map(|c| {
+            format!(
+                "optional group {c} {{ optional binary bytes; optional binary path (STRING); }} "
+            )
+        })
+        .collect();
+    let schema = Arc::new(parse_message_type(&format!("message schema {{ {fields} }}")).unwrap());
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut writer = SerializedFileWriter::new(file, schema, props).unwrap();
+    let mut group = writer.next_row_group().unwrap();
+    let mut leaf = 0;
+    while let Some(mut col) = group.next_column().unwrap() {
+        let (c, is_bytes) = (leaf / 2, leaf % 2 == 0);
+        let mut values = Vec::new();
+        let mut defs = Vec::new();
+        for row in rows {
+            match (&row[c], is_bytes) {
+                (Some(b), true) => {
+                    values.push(ByteArray::from(b.clone()));
+                    defs.push(2);
+                }
+                (Some(_), false) => defs.push(1),
+                (None, _) => defs.push(0),
+            }
+        }
+        col.typed::<ByteArrayType>()
+            .write_batch(&values, Some(&defs), None)
+            .unwrap();
+        col.close().unwrap();
+        leaf += 1;
+    }
+    group.close().unwrap();
+    writer.close().unwrap();
+}
