@@ -60,6 +60,9 @@ pub struct Args {
     /// Ridge alpha = 1/lambda, as the paper's script.
     #[arg(long)]
     pub paper_grid: bool,
+    /// `corrected` (default) or `paper-code` (implies --paper-grid).
+    #[arg(long, default_value = "corrected")]
+    pub protocol: sslinv_augment::Protocol,
     /// Output JSON.
     #[arg(long)]
     pub out: PathBuf,
@@ -236,7 +239,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         grid_shift,
         lambda: None,
         seed: args.seed,
-        paper_grid: args.paper_grid,
+        paper_grid: args.paper_grid || args.protocol.ridge_alpha_is_inverse(),
     };
     let result = probe(
         &train_x,
