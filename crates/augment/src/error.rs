@@ -12,6 +12,9 @@ pub enum AugmentError {
         known = crate::op::OP_NAMES.join(", ")
     )]
     UnknownTransform(String),
+    /// The protocol name is neither `corrected` nor `paper-code`.
+    #[error("unknown protocol `{0}` (known: corrected, paper-code)")]
+    UnknownProtocol(String),
     /// An op got the wrong number of parameters.
     #[error("op `{op}` takes {expected} parameter(s), got {got}")]
     ParamCount {

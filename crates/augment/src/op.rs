@@ -2,6 +2,7 @@
 
 use image::RgbImage;
 
+use crate::albumentations_elastic::albumentations_elastic;
 use crate::error::{AugmentError, Result, invalid};
 use crate::{color, elastic, filter, geometry, resample};
 
@@ -25,6 +26,7 @@ pub const OP_NAMES: &[&str] = &[
     "equalize",
     "posterize",
     "elastic",
+    "albumentations_elastic",
 ];
 
 /// One deterministic op, as torchvision.transforms.functional applies it to a PIL image.
@@ -97,6 +99,17 @@ pub enum Op {
         sigma: f64,
         /// Seed of the random field.
         seed: u64,
+    },
+    /// albumentations 1.1 `ElasticTransform(approximate=True)`: random affine then field.
+    AlbumentationsElastic {
+        /// Displacement scale of the field in pixels.
+        alpha: f64,
+        /// Sigma of the field's 17x17 Gaussian.
+        sigma: f64,
+        /// Largest anchor-point offset of the random affine, in pixels.
+        alpha_affine: f64,
+        /// `np.random.RandomState` seed of the draws.
+        seed: u32,
     },
 }
 
@@ -255,6 +268,21 @@ impl Op {
                     seed: seed as u64,
                 }
             }
+            "albumentations_elastic" => {
+                count(name, p, &[4])?;
+                if p[1] <= 0.0 {
+                    return Err(invalid(name, format!("sigma must be > 0, got {}", p[1])));
+                }
+                let seed = int(name, "seed", p[2])?;
+                let seed = u32::try_from(seed)
+                    .map_err(|_| invalid(name, format!("seed must be in 0..2^32, got {seed}")))?;
+                Op::AlbumentationsElastic {
+                    alpha: nonneg(name, "alpha", p[0])?,
+                    sigma: p[1],
+                    alpha_affine: nonneg(name, "alpha_affine", p[3])?,
+                    seed,
+                }
+            }
             _ => return Err(AugmentError::UnknownOp(name.to_string())),
         };
         Ok(op)
@@ -309,6 +337,12 @@ impl Op {
             Op::Equalize => color::equalize(img),
             Op::Posterize(b) => color::posterize(img, b),
             Op::Elastic { alpha, sigma, seed } => elastic::elastic(img, alpha, sigma, seed),
+            Op::AlbumentationsElastic {
+                alpha,
+                sigma,
+                alpha_affine,
+                seed,
+            } => albumentations_elastic(img, alpha, sigma, alpha_affine, seed),
         })
     }
 }

@@ -3,9 +3,10 @@
 
 use image::RgbImage;
 use rand::Rng;
-use rand::seq::SliceRandom;
 
 use crate::error::{AugmentError, Result};
+use crate::paper_policy::{apply_jitter, draw_jitter};
+use crate::protocol::Protocol;
 use crate::{color, filter, geometry, resample};
 
 /// One random step of a policy.
@@ -53,6 +54,7 @@ pub enum Step {
 pub struct Policy {
     name: String,
     steps: Vec<Step>,
+    protocol: Protocol,
 }
 
 /// Names accepted in a custom policy list.
@@ -97,7 +99,7 @@ pub fn blur_kernel(out_size: u32) -> usize {
 }
 
 /// torchvision `RandomResizedCrop.get_params`: (top, left, height, width).
-fn crop_params(
+pub(crate) fn crop_params(
     w: u32,
     h: u32,
     scale: (f64, f64),
@@ -134,44 +136,25 @@ fn crop_params(
 }
 
 fn jitter(img: RgbImage, s: &Step, rng: &mut impl Rng) -> RgbImage {
-    let Step::ColorJitter {
-        brightness,
-        contrast,
-        saturation,
-        hue,
-        ..
-    } = *s
-    else {
-        return img;
-    };
-    let mut order = [0usize, 1, 2, 3];
-    order.shuffle(rng);
-    let factor = |strength: f64, rng: &mut dyn rand::RngCore| {
-        (strength > 0.0).then(|| rng.random_range((1.0 - strength).max(0.0)..=1.0 + strength))
-    };
-    let b = factor(brightness, rng);
-    let c = factor(contrast, rng);
-    let sa = factor(saturation, rng);
-    let h = (hue > 0.0).then(|| rng.random_range(-hue..=hue));
-    let mut img = img;
-    for i in order {
-        img = match (i, b, c, sa, h) {
-            (0, Some(f), ..) => color::brightness(&img, f),
-            (1, _, Some(f), ..) => color::contrast(&img, f),
-            (2, _, _, Some(f), _) => color::saturation(&img, f),
-            (3, .., Some(f)) => color::hue(&img, f),
-            _ => img,
-        };
-    }
-    img
+    let draw = draw_jitter(s, rng);
+    apply_jitter(img, &draw)
 }
 
 impl Policy {
-    /// `default` (MoCo v2 aug-plus), `ventral` (crop + flip), `dorsal` (jitter + grayscale
-    /// + blur on the resized image), or a comma list of [`STEP_NAMES`].
+    /// `default` (MoCo v2 aug-plus), `ventral` (crop and flip), `dorsal` (jitter, grayscale
+    /// and blur on the resized image), or a comma list of [`STEP_NAMES`]; a `paper-code:`
+    /// prefix selects [`Protocol::PaperCode`] (see [`Policy::with_protocol`]).
     pub fn parse(s: &str) -> Result<Policy> {
         let key = s.trim().to_ascii_lowercase();
-        let names: Vec<&str> = match key.as_str() {
+        let (protocol, body) = match key.split_once(':') {
+            Some((p, rest)) => (
+                p.parse::<Protocol>()
+                    .map_err(|e| AugmentError::Policy(s.to_string(), e.to_string()))?,
+                rest.trim(),
+            ),
+            None => (Protocol::Corrected, key.as_str()),
+        };
+        let names: Vec<&str> = match body {
             "default" | "mocov2" | "moco_v2" | "aug_plus" => {
                 vec![
                     "resized_crop",
@@ -183,7 +166,7 @@ impl Policy {
             }
             "ventral" => vec!["resized_crop", "h_flip"],
             "dorsal" => vec!["color_jitter", "grayscale", "blur"],
-            _ => key.split(',').map(str::trim).collect(),
+            _ => body.split(',').map(str::trim).collect(),
         };
         let mut steps = Vec::new();
         for n in &names {
@@ -200,7 +183,34 @@ impl Policy {
                 }
             }
         }
-        Ok(Policy { name: key, steps })
+        let name = body.to_string();
+        Ok(Policy {
+            name,
+            steps,
+            protocol: Protocol::Corrected,
+        }
+        .with_protocol(protocol))
+    }
+
+    /// The same steps under `protocol`. `PaperCode` follows `pretraining/main_moco.py`:
+    /// steps in their listed order on the image as it is (no crop step: the full image,
+    /// then resize of the shorter side and centre crop), Pillow's Gaussian blur of sigma.
+    pub fn with_protocol(mut self, protocol: Protocol) -> Policy {
+        self.protocol = protocol;
+        self
+    }
+
+    /// The protocol its views follow.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The policy as `parse` reads it back (`paper-code:` prefix included).
+    pub fn spec(&self) -> String {
+        match self.protocol {
+            Protocol::Corrected => self.name.clone(),
+            p => format!("{p}:{}", self.name),
+        }
     }
 
     /// The MoCo v2 aug-plus policy.
@@ -208,7 +218,7 @@ impl Policy {
         Policy::parse("default").expect("built-in policy parses")
     }
 
-    /// The name it was parsed from.
+    /// The name it was parsed from (without a protocol prefix).
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -219,10 +229,15 @@ impl Policy {
     }
 
     /// One random view of `out_size` x `out_size`. Without a crop step the whole image is
-    /// resized to that size. An empty input gives a black view.
+    /// resized to that size (under `PaperCode`: see [`Policy::with_protocol`]). An empty
+    /// input gives a black view.
     pub fn sample(&self, img: &RgbImage, out_size: u32, rng: &mut impl Rng) -> RgbImage {
         if img.width() == 0 || img.height() == 0 {
             return RgbImage::new(out_size, out_size);
+        }
+        if self.protocol == Protocol::PaperCode {
+            let draws = self.draw(img.width(), img.height(), rng);
+            return self.render_steps(img, &draws, out_size);
         }
         let crop = self.steps.iter().find_map(|s| match *s {
             Step::ResizedCrop { scale, ratio } => Some((scale, ratio)),

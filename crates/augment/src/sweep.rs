@@ -5,7 +5,9 @@ use image::RgbImage;
 
 use crate::error::Result;
 use crate::op::Op;
+use crate::paper_sweep;
 use crate::preprocess::Preprocess;
+use crate::protocol::Protocol;
 use crate::resample::resize_exact;
 use crate::transform::Transform;
 
@@ -56,6 +58,7 @@ pub struct Sweep {
     transform: Transform,
     settings: Vec<Vec<f64>>,
     identity: usize,
+    protocol: Protocol,
 }
 
 impl Sweep {
@@ -158,7 +161,43 @@ impl Sweep {
             transform: t,
             settings,
             identity,
+            protocol: Protocol::Corrected,
         }
+    }
+
+    /// The sweep under `protocol`: [`Sweep::paper`] for `Corrected`; for `PaperCode` the
+    /// paper code's own settings and ops (see `Protocol`), with the same parameter layout
+    /// except deform, [alpha, sigma, seed, alpha_affine]. The identity is chosen as in
+    /// [`Sweep::paper`].
+    pub fn with_protocol(t: Transform, k: Option<usize>, protocol: Protocol) -> Sweep {
+        let corrected = Sweep::paper(t, k);
+        if protocol == Protocol::Corrected {
+            return corrected;
+        }
+        let settings = paper_sweep::settings(t, k);
+        let identity = match t {
+            // The largest sigma, as in the corrected sweep (the affine dominates anyway).
+            Transform::Deform => 7.min(settings.len() - 1),
+            _ => {
+                let target = corrected.params(corrected.identity());
+                let dist =
+                    |p: &[f64]| -> f64 { p.iter().zip(target).map(|(a, b)| (a - b).abs()).sum() };
+                (0..settings.len())
+                    .min_by(|&a, &b| dist(&settings[a]).total_cmp(&dist(&settings[b])))
+                    .unwrap_or(0)
+            }
+        };
+        Sweep {
+            transform: t,
+            settings,
+            identity,
+            protocol,
+        }
+    }
+
+    /// The protocol the settings and ops follow.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
     }
 
     /// The transform this sweep varies.
@@ -190,6 +229,11 @@ impl Sweep {
     /// when the setting is "off". Pixel settings given at 256 are scaled to the image.
     pub fn op(&self, i: usize, width: u32, height: u32) -> Result<Option<Op>> {
         let p = self.params(i);
+        if self.protocol == Protocol::PaperCode
+            && let Some(op) = paper_sweep::op(self.transform, p)
+        {
+            return op.map(Some);
+        }
         let on = p[0] != 0.0;
         let (sx, sy) = (width as f64 / REF_SIDE, height as f64 / REF_SIDE);
         let op = match self.transform {

@@ -52,6 +52,7 @@ fn every_listed_op_parses_with_typical_parameters() {
             "blur" => vec![5.0, 1.0],
             "posterize" => vec![4.0],
             "elastic" => vec![30.0, 4.0, 1.0],
+            "albumentations_elastic" => vec![1.0, 10.0, 3.0, 50.0],
             _ => vec![],
         };
         let out = Op::parse(name, &p).unwrap().apply(&img).unwrap();

@@ -18,6 +18,7 @@ mod shrinkage;
 pub mod stats;
 pub mod sweep_scores;
 pub mod synthetic;
+pub mod view_files;
 pub mod views;
 
 pub use accumulate::StatsAccumulator;
@@ -28,8 +29,9 @@ pub use error::{InvarianceError, Result};
 pub use extrinsic::{ExtrinsicResult, LatentScore};
 pub use features::{FeatureFn, FnFeatures, batched_features};
 pub use multiview::{GroupScore, MultiviewResult, MultiviewScores, score_group, score_groups};
-pub use select::draw_images;
+pub use select::{draw_images, draw_images_for, draw_images_with_replacement};
 pub use stats::{FeatureStats, StatsSummary};
 pub use sweep_scores::{SweepAccumulator, SweepScores, score_sweep};
 pub use synthetic::{SyntheticOptions, SyntheticResult};
+pub use view_files::{view_file_name, write_sweep_views};
 pub use views::{clean_view, sweep_view};

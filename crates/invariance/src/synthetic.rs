@@ -7,7 +7,7 @@ use std::time::Instant;
 use image::RgbImage;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sslinv_augment::{Preprocess, Sweep};
+use sslinv_augment::{Preprocess, Protocol, Sweep};
 
 use crate::equivariance::{Equivariance, ridge_equivariance};
 use crate::error::Result;
@@ -45,6 +45,9 @@ impl Default for SyntheticOptions {
 pub struct SyntheticResult {
     /// Transform name.
     pub transform: String,
+    /// Whose sweep: the corrected one or the paper code's.
+    #[serde(default)]
+    pub protocol: Protocol,
     /// The k settings, in sweep order.
     pub params: Vec<Vec<f64>>,
     /// Mean whitened cosine similarity to the clean view, per setting.
@@ -113,6 +116,7 @@ pub fn run_with(
     let scores = acc.finish();
     Ok(SyntheticResult {
         transform: name.to_string(),
+        protocol: sweep.protocol(),
         params: (0..k).map(|i| sweep.params(i).to_vec()).collect(),
         similarity: scores.similarity,
         distance: scores.distance,

@@ -67,6 +67,9 @@ pub struct Args {
     /// Ridge alpha = 1/lambda, as the paper's script.
     #[arg(long)]
     pub paper_grid: bool,
+    /// `corrected` (default) or `paper-code` (implies --paper-grid).
+    #[arg(long, default_value = "corrected")]
+    pub protocol: sslinv_augment::Protocol,
     /// Output JSON.
     #[arg(long)]
     pub out: PathBuf,
@@ -283,7 +286,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         grid_shift,
         lambda: None,
         seed: args.seed,
-        paper_grid: args.paper_grid,
+        paper_grid: args.paper_grid || args.protocol.ridge_alpha_is_inverse(),
     };
     let protocol = match args.protocol.as_str() {
         "knn" => Protocol::Knn(KnnConfig::default()),

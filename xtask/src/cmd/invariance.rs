@@ -8,7 +8,7 @@ use candle_core::Device;
 use image::RgbImage;
 use rayon::prelude::*;
 use serde::Serialize;
-use sslinv_augment::{Preprocess, Sweep, Transform};
+use sslinv_augment::{Preprocess, Protocol, Sweep, Transform};
 use sslinv_invariance::synthetic::{SyntheticOptions, SyntheticResult};
 use sslinv_invariance::{
     EncoderFeatures, FeatureStats, StatsAccumulator, StatsCache, batched_features, hash_file,
@@ -26,6 +26,8 @@ pub enum Command {
     Multiview(MultiviewArgs),
     /// Latent regression with RBF kernel ridge (causal3dident or synth3d): R^2 per latent.
     Extrinsic(ExtrinsicArgs),
+    /// The images a sweep feeds the encoder, as PNGs named by setting index and parameters.
+    Views(super::invariance_views::ViewsArgs),
 }
 
 /// Options shared by both subcommands.
@@ -59,7 +61,8 @@ pub struct SyntheticArgs {
     /// Folder of images for the feature statistics (default: --images).
     #[arg(long)]
     stats_images: Option<PathBuf>,
-    /// Draw this many images with --seed (default: every image, sorted).
+    /// Draw this many images with --seed (default: every image, sorted; with
+    /// `--protocol paper-code`, as many draws with replacement).
     #[arg(long)]
     num_images: Option<usize>,
     /// Number of settings (default: the paper's).
@@ -74,6 +77,10 @@ pub struct SyntheticArgs {
     /// Final square side.
     #[arg(long, default_value_t = 224)]
     crop: u32,
+    /// `corrected` (default) or `paper-code`: the paper code's sweeps and its image draw
+    /// with replacement (docs/reproduction.md).
+    #[arg(long, default_value = "corrected")]
+    protocol: Protocol,
     /// Output JSON (with `all`: the summary; per-transform files go next to it).
     #[arg(long)]
     out: PathBuf,
@@ -138,6 +145,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Synthetic(args) => synthetic(args),
         Command::Multiview(args) => multiview(args),
         Command::Extrinsic(args) => extrinsic(args),
+        Command::Views(args) => super::invariance_views::run(args),
     }
 }
 
@@ -301,7 +309,9 @@ fn synthetic(args: SyntheticArgs) -> anyhow::Result<()> {
     let stats = cached_stats(&args.common, encoder.as_ref(), &dev, &stats_paths, &prep)?;
 
     let all = list_images(&args.images)?;
-    let paths: Vec<PathBuf> = sslinv_invariance::draw_images(all.len(), args.num_images, args.seed)
+    let draw =
+        sslinv_invariance::draw_images_for(args.protocol, all.len(), args.num_images, args.seed);
+    let paths: Vec<PathBuf> = draw
         .with_context(|| format!("--num-images over {}", args.images.display()))?
         .into_iter()
         .map(|i| all[i].clone())
@@ -315,7 +325,7 @@ fn synthetic(args: SyntheticArgs) -> anyhow::Result<()> {
     };
     let mut rows = Vec::new();
     for t in &transforms {
-        let sweep = Sweep::paper(*t, args.k);
+        let sweep = Sweep::with_protocol(*t, args.k, args.protocol);
         let res: SyntheticResult = sslinv_invariance::synthetic::run(
             encoder.as_ref(),
             &images,

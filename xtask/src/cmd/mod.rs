@@ -12,6 +12,7 @@ pub mod fetch_dataset;
 pub mod fetch_model;
 pub mod fusion;
 pub mod invariance;
+pub mod invariance_views;
 pub mod pipeline;
 pub mod pretrain;
 pub mod probe;

@@ -18,6 +18,9 @@ pub struct Args {
     /// default, ventral, dorsal, or a comma list of policy steps.
     #[arg(long, default_value = "default")]
     policy: String,
+    /// `corrected` (default) or `paper-code`: the policy as `main_moco.py` composes it.
+    #[arg(long, default_value = "corrected")]
+    protocol: sslinv_augment::Protocol,
     /// resnet18, resnet34, resnet50 or resnet101.
     #[arg(long, default_value = "resnet18")]
     arch: String,
@@ -147,7 +150,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let image_size = args
         .image_size
         .unwrap_or(if args.dataset == "synth3d" { 64 } else { 224 });
-    let mut cfg = PretrainConfig::new(objective, &args.policy, &args.arch);
+    let policy = sslinv_augment::Policy::parse(&args.policy)?.with_protocol(args.protocol);
+    let mut cfg = PretrainConfig::new(objective, &policy.spec(), &args.arch);
     cfg.name = args.name.clone();
     cfg.width_mult = args.width_mult;
     cfg.stem = args.stem.clone().unwrap_or_else(|| {
