@@ -6,10 +6,12 @@ Workloads are issue 7's: ResNet-18 at 32 px, batch 64, base width 16 with the CI
 base width 64 with the ImageNet stem. One step is forward in train mode, mean-square loss on the
 pooled features, backward and a plain SGD update, on random input. Rust and PyTorch runs
 alternate `rounds` times; each reports the median step over `steps` (after one warm-up step) and
-the table quotes the median over rounds and the ratio (ours img/s / PyTorch img/s).
+the table quotes the median over rounds and the ratio (ours img/s / PyTorch img/s). Both sides
+update the weights with plain SGD (lr 0.01): ours in place (`sslinv_kernels::sgd_update`).
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import time
@@ -60,6 +62,8 @@ def main():
         for name, w, stem, size, batch in WORKLOADS:
             ours.setdefault(name, []).append(rust_step_seconds(w, stem, size, batch))
             theirs.setdefault(name, []).append(torch_step_seconds(w, stem, size, batch))
+    print(f"median of {args.rounds} interleaved rounds x {args.steps} steps, {args.threads} threads, "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"| workload | ours img/s | PyTorch img/s | ours / PyTorch |")
     print("|---|---|---|---|")
     for name, _, _, _, batch in WORKLOADS:

@@ -5,18 +5,31 @@
 //! e.g. `-- 0.25 cifar 32 64 5`; STEM is `cifar` or `imagenet`.
 
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{Optimizer, SGD, VarBuilder, VarMap};
+use candle_nn::{VarBuilder, VarMap};
 use sslinv_encoders::{Arch, ResNet, ResNetConfig, Stem};
+use sslinv_kernels::{SgdStep, sgd_update};
 use std::time::Instant;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+unsafe extern "C" {
+    /// mimalloc's run-time option setter (exported by the C library the `mimalloc` crate links).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc v2 (the `mimalloc` crate's default build).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("CANDLE_BARRIER_POOL_SPIN_LIMIT").is_none() {
         // SAFETY: set before any thread is spawned.
         unsafe { std::env::set_var("CANDLE_BARRIER_POOL_SPIN_LIMIT", "0") };
     }
+    // Never hand freed memory back to the OS: every step frees and reallocates the same sizes,
+    // and each purge costs page faults (and zeroing of transparent huge pages) on the next step.
+    // SAFETY: sets an integer option of the allocator this binary links.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, d: &str| args.get(i).cloned().unwrap_or_else(|| d.to_string());
     let width_mult: f64 = arg(0, "0.25").parse()?;
@@ -36,13 +49,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stem,
     };
     let model = ResNet::new(&config, vb)?;
-    let mut sgd = SGD::new(varmap.all_vars(), 0.01)?;
+    let vars = varmap.all_vars();
+    // Plain SGD (lr 0.01) as the PyTorch side of benches/train_compare.py, updated in place.
+    let plain = SgdStep {
+        lr: 0.01,
+        momentum: 0.0,
+        weight_decay: 0.0,
+        scale: 1.0,
+    };
     let x = Tensor::randn(0f32, 1f32, (batch, 3, size, size), &Device::Cpu)?;
     let mut times = Vec::with_capacity(steps);
     for step in 0..=steps {
         let start = Instant::now();
         let loss = model.forward_t(&x, true)?.sqr()?.mean_all()?;
-        sgd.backward_step(&loss)?;
+        let grads = loss.backward()?;
+        for var in &vars {
+            if let Some(g) = grads.get(var.as_tensor()) {
+                sgd_update(var, g, None, plain)?;
+            }
+        }
         if step > 0 {
             times.push(start.elapsed().as_secs_f64());
         }

@@ -12,6 +12,7 @@ mod eltwise;
 mod error;
 mod pool;
 pub mod reference;
+mod sgd;
 mod sums;
 
 pub use batch_norm::{batch_norm_eval, batch_norm_train};
@@ -19,3 +20,4 @@ pub use conv::{conv2d, conv2d_bias, conv2d_bias_relu};
 pub use eltwise::{add_relu, relu};
 pub use error::{KernelError, Result};
 pub use pool::{global_avg_pool, max_pool2d};
+pub use sgd::{SgdStep, ema_update, sgd_update};

@@ -1,9 +1,9 @@
-//! Times MoCo v2 training steps on a ResNet-18 (base width 32 = width_mult 0.5, CIFAR stem,
-//! 64 px, batch 32, queue 4096, shuffle-BN over 2 sub-batches) on random inputs and prints one
-//! JSON line with images/s and the peak resident memory; `benches/objectives_compare.py` runs
-//! it next to the same step in PyTorch.
+//! Times MoCo v2 training steps on a ResNet-18 with the CIFAR stem (by default the demo's shape:
+//! base width 16 = width_mult 0.25, 32 px, batch 64, queue 1024, shuffle-BN over 2 sub-batches)
+//! on random inputs and prints one JSON line with images/s and the peak resident memory;
+//! `benches/objectives_compare.py` runs it next to the same step in PyTorch.
 //!
-//! `cargo run --release -p sslinv-objectives --example moco_step -- --steps 6 --batch 32`
+//! `cargo run --release -p sslinv-objectives --example moco_step -- --steps 6 --batch 64 --size 32 --width 16 --queue 1024`
 
 use std::time::Instant;
 
@@ -12,6 +12,17 @@ use sslinv_encoders::{Arch, ResNetConfig, Stem};
 use sslinv_objectives::learner::Learner;
 use sslinv_objectives::resnet::ResNetBackbone;
 use sslinv_objectives::{Hyper, Objective, Sgd, backbone::Backbone};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+unsafe extern "C" {
+    /// mimalloc's run-time option setter (exported by the C library the `mimalloc` crate links).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc v2 (the `mimalloc` crate's default build).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -33,11 +44,20 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (steps, batch, size, width) = (
+    // The same run-time setup as `cargo xtask pretrain`: candle's pool does not spin against
+    // the kernels' rayon threads, and freed memory stays with the allocator between steps.
+    if std::env::var_os("CANDLE_BARRIER_POOL_SPIN_LIMIT").is_none() {
+        // SAFETY: set before any thread is spawned.
+        unsafe { std::env::set_var("CANDLE_BARRIER_POOL_SPIN_LIMIT", "0") };
+    }
+    // SAFETY: sets an integer option of the allocator this binary links.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    let (steps, batch, size, width, queue) = (
         arg("--steps", 6),
-        arg("--batch", 32),
-        arg("--size", 64),
-        arg("--width", 32),
+        arg("--batch", 64),
+        arg("--size", 32),
+        arg("--width", 16),
+        arg("--queue", 1024),
     );
     let dev = Device::Cpu;
     let rcfg = ResNetConfig {
@@ -46,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stem: Stem::Cifar,
     };
     let mut hyper = Hyper::published(Objective::MocoV2);
-    hyper.queue_size = 4096;
+    hyper.queue_size = queue;
     hyper.head_out = 128;
     let build = |seed| ResNetBackbone::from_config(&rcfg, seed, &dev);
     let mut learner = Learner::new(Objective::MocoV2, &hyper, 2, 0, &dev, &build)?;

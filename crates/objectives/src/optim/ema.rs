@@ -24,8 +24,7 @@ pub fn momentum_update(target: &[Var], online: &[Var], m: f64) -> Result<()> {
                 o.dims()
             )));
         }
-        let next = ((t.as_tensor() * m)? + (o.as_tensor().detach() * (1.0 - m))?)?;
-        t.set(&next)?;
+        sslinv_kernels::ema_update(t, o.as_tensor(), m).map_err(candle_core::Error::from)?;
     }
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! Nesterov), optionally with LARS layer-wise trust ratios as the BYOL / Barlow Twins code.
 
 use candle_core::backprop::GradStore;
-use candle_core::{Tensor, Var};
+use candle_core::{DType, Tensor, Var};
+use sslinv_kernels::{SgdStep, sgd_update};
 
 use crate::{ObjectivesError, Result};
 
@@ -54,7 +55,8 @@ impl Sgd {
         &self.params
     }
 
-    /// One update: `d = g + wd p; b = m b + d (b = d on the first step); p -= lr b`.
+    /// One update: `d = g + wd p; b = m b + d (b = d on the first step); p -= lr b`, in place,
+    /// one parallel pass per parameter (`sslinv_kernels::sgd_update`).
     ///
     /// Parameters without a gradient are left alone, as PyTorch does for `grad is None`.
     pub fn step(&mut self, grads: &GradStore) -> Result<()> {
@@ -62,34 +64,34 @@ impl Sgd {
             let Some(grad) = grads.get(param.as_tensor()) else {
                 continue;
             };
-            // Gradients and parameters carry autograd history; the momentum buffer must not, or
-            // every step would keep the previous steps' activations alive through it.
-            let grad = &grad.detach();
-            let param_value = param.as_tensor().detach();
             let vector = self.lars_eta.is_some() && is_vector(param);
-            let mut d = if self.weight_decay != 0.0 && !vector {
-                (grad + (&param_value * self.weight_decay)?)?
-            } else {
-                grad.clone()
-            };
+            let weight_decay = if vector { 0.0 } else { self.weight_decay };
+            let mut scale = 1.0;
             if let (Some(eta), false) = (self.lars_eta, vector) {
+                let p = param.as_tensor().detach();
+                let d = (grad.detach() + (&p * weight_decay)?)?;
                 let norm = |t: &Tensor| -> Result<f64> {
-                    Ok(t.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>()? as f64)
+                    Ok(t.sqr()?
+                        .sum_all()?
+                        .sqrt()?
+                        .to_dtype(DType::F64)?
+                        .to_scalar::<f64>()?)
                 };
-                let (p_norm, d_norm) = (norm(&param_value)?, norm(&d)?);
+                let (p_norm, d_norm) = (norm(&p)?, norm(&d)?);
                 if p_norm > 0.0 && d_norm > 0.0 {
-                    d = (d * (eta * p_norm / d_norm))?;
+                    scale = eta * p_norm / d_norm;
                 }
             }
-            if self.momentum != 0.0 {
-                let b = match buffer.take() {
-                    Some(b) => ((b * self.momentum)? + d)?,
-                    None => d,
-                };
-                d = b.clone();
-                *buffer = Some(b);
-            }
-            param.set(&(param_value - (d * self.lr)?)?)?;
+            let h = SgdStep {
+                lr: self.lr,
+                momentum: self.momentum,
+                weight_decay,
+                scale,
+            };
+            // The new buffer is a fresh tensor with no autograd history, so it never keeps the
+            // previous steps' activations alive.
+            *buffer =
+                sgd_update(param, grad, buffer.as_ref(), h).map_err(candle_core::Error::from)?;
         }
         Ok(())
     }
