@@ -38,6 +38,9 @@ pub enum ObjectivesError {
         /// The offending value.
         value: f32,
     },
+    /// The data could not be read (an error naming the file).
+    #[error(transparent)]
+    Data(#[from] sslinv_datasets::DatasetError),
     /// An error from another sslinv crate (augment, encoders, datasets).
     #[error("{0}")]
     Upstream(String),
