@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             |batches| -> sslinv_datasets::Result<usize> {
                 let mut n = 0;
                 for b in batches {
-                    n += b?.data.0.dim(0)?;
+                    n += b?.indices.len();
                 }
                 Ok(n)
             },

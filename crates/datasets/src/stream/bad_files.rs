@@ -43,13 +43,12 @@ impl BadFileLog {
     /// Counts one skip of `origin`, naming it when it is new and the list has room.
     pub fn record(&mut self, origin: String, reason: String) {
         self.skipped += 1;
-        if self.files.len() < NAMED_BAD_FILES {
-            if let Err(at) = self
+        if self.files.len() < NAMED_BAD_FILES
+            && let Err(at) = self
                 .files
                 .binary_search_by(|(o, _)| o.as_str().cmp(&origin))
-            {
-                self.files.insert(at, (origin, reason));
-            }
+        {
+            self.files.insert(at, (origin, reason));
         }
     }
 }

@@ -48,7 +48,7 @@ impl Plan {
             return 0;
         }
         let full = self.n / self.batch_size;
-        let partial = !self.drop_last && self.n % self.batch_size != 0;
+        let partial = !self.drop_last && !self.n.is_multiple_of(self.batch_size);
         (full + usize::from(partial)) as u64
     }
 
