@@ -87,6 +87,12 @@ pub enum DatasetError {
         /// What went wrong.
         reason: String,
     },
+    /// Turning images into tensors failed (mixed sizes, device error).
+    #[error(transparent)]
+    Augment(#[from] sslinv_augment::AugmentError),
+    /// The loader's worker threads could not be started.
+    #[error("starting the data loader's threads: {0}")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
     /// The synth3d renderer failed.
     #[error(transparent)]
     Synth3d(#[from] crate::synth3d::Synth3dError),

@@ -24,6 +24,7 @@ pub mod registry;
 pub mod source;
 pub mod split;
 pub mod splits;
+pub mod stream;
 pub mod synth3d;
 pub mod target;
 pub mod views;

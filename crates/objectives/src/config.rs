@@ -2,6 +2,7 @@
 
 use candle_core::Device;
 use serde::{Deserialize, Serialize};
+use sslinv_datasets::stream::BadFiles;
 
 use crate::{ObjectivesError, Result};
 
@@ -180,6 +181,9 @@ pub struct PretrainConfig {
     pub prefetch: usize,
     /// Stop after this many optimiser steps in total (for short runs and resume tests).
     pub max_steps: Option<u64>,
+    /// Unreadable images: stop naming the file, or skip them (counted in the report).
+    #[serde(default)]
+    pub bad_files: BadFiles,
     /// Continue from the checkpoint in the output folder when there is one (not stored).
     #[serde(skip)]
     pub resume: bool,
@@ -206,6 +210,7 @@ impl PretrainConfig {
             checkpoint_every: 0,
             prefetch: 2,
             max_steps: None,
+            bad_files: BadFiles::Fail,
             resume: false,
             device: Device::Cpu,
         }

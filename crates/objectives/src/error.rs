@@ -49,6 +49,9 @@ pub enum ObjectivesError {
     /// An error from the encoders crate (model cards, backbones).
     #[error(transparent)]
     Encoders(#[from] sslinv_encoders::EncoderError),
+    /// The data could not be read (an error naming the file).
+    #[error(transparent)]
+    Data(#[from] sslinv_datasets::DatasetError),
     /// An error from another sslinv crate (augment, encoders, datasets).
     #[error("{0}")]
     Upstream(String),

@@ -50,14 +50,9 @@ pub struct Learner<B: Backbone> {
     seed: u64,
 }
 
-/// Deterministic seed for a (purpose, a, b) triple under the run seed (SplitMix64 mixing).
-pub(crate) fn mix(seed: u64, a: u64, b: u64) -> u64 {
-    let mut z =
-        seed ^ a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xD1B5_4A32_D192_ED69);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+// Deterministic seed for a (purpose, a, b) triple under the run seed: the data path's
+// mixing, so tags 5-7 (data order, augmentation) and the model's tags never collide.
+pub(crate) use sslinv_datasets::stream::mix;
 
 /// Fraction of rows of `a` whose most similar row of `b` (cosine) is the same index.
 fn retrieval_accuracy(a: &Tensor, b: &Tensor) -> Result<f32> {

@@ -4,10 +4,10 @@ use std::path::Path;
 
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
-use image::RgbImage;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Uniform};
+use sslinv_datasets::stream::StreamSource;
 use sslinv_encoders::{Arch, Encoder, ResNet, ResNetConfig, Stem};
 
 use crate::backbone::Backbone;
@@ -113,11 +113,11 @@ impl Encoder for ResNetBackbone {
     }
 }
 
-/// Pretrains the configured ResNet on `images`, writing `<out_dir>/<cfg.name>.{safetensors,json}`
+/// Pretrains the configured ResNet on `images` (in memory, files, any stream source), writing `<out_dir>/<cfg.name>.{safetensors,json}`
 /// and the resume state; `cfg.resume` continues from them.
-pub fn pretrain(
+pub fn pretrain<S: StreamSource + ?Sized>(
     cfg: &PretrainConfig,
-    images: &[RgbImage],
+    images: &S,
     out_dir: &Path,
     progress: bool,
 ) -> Result<Trained<ResNetBackbone>> {

@@ -2,14 +2,12 @@
 //! and exact resume.
 
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use candle_core::Tensor;
-use image::RgbImage;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use sslinv_augment::Policy;
+use sslinv_datasets::stream::{BadFileLog, StreamSource};
 
 use crate::backbone::Backbone;
 use crate::checkpoint::{
@@ -17,7 +15,7 @@ use crate::checkpoint::{
     write_tensors,
 };
 use crate::config::{Objective, PretrainConfig};
-use crate::data::{epoch_order, make_batch};
+use crate::data::view_loader;
 use crate::learner::{Learner, scalar};
 use crate::optim::{Sgd, scaled_lr, warmup_cosine_lr};
 use crate::{ObjectivesError, Result};
@@ -46,6 +44,8 @@ pub struct TrainReport {
     pub images_per_second: f64,
     /// Wall time of the loop.
     pub seconds: f64,
+    /// Unreadable images replaced under `BadFiles::Skip` (empty under `Fail`, which stops).
+    pub bad_files: BadFileLog,
 }
 
 /// A finished (or stopped) run: the online backbone, its checkpoint and the log.
@@ -165,25 +165,26 @@ impl Saver<'_> {
     }
 }
 
-/// Pretrains a backbone made by `build(seed)` on `images` and writes its checkpoint into
+/// Pretrains a backbone made by `build(seed)` on `images` (streamed: decoded and augmented on
+/// worker threads a few batches ahead, see `sslinv_datasets::stream`) and writes its checkpoint into
 /// `out_dir`; with `resume` it continues from the checkpoint there (same optimiser and queue
 /// state: on CPU the result equals an uninterrupted run).
-pub fn pretrain_with<B: Backbone>(
+pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
     cfg: &PretrainConfig,
-    images: &[RgbImage],
+    images: &S,
     out_dir: &Path,
     progress: bool,
     resume: bool,
     build: &dyn Fn(u64) -> Result<B>,
 ) -> Result<Trained<B>> {
     cfg.validate(images.len())?;
-    let policy = Policy::parse(&cfg.policy).map_err(|e| ObjectivesError::Config(e.to_string()))?;
+    let (loader, views) = view_loader(cfg, images)?;
     std::fs::create_dir_all(out_dir).map_err(|source| ObjectivesError::Io {
         path: out_dir.into(),
         source,
     })?;
     let paths = CheckpointPaths::new(out_dir, &cfg.name);
-    let steps_per_epoch = (images.len() / cfg.batch_size) as u64;
+    let steps_per_epoch = loader.plan().steps_per_epoch();
     let total = steps_per_epoch * cfg.epochs as u64;
     let end = cfg.max_steps.map_or(total, |m| m.min(total));
 
@@ -253,76 +254,60 @@ pub fn pretrain_with<B: Backbone>(
 
     let mut history = Vec::new();
     let timer = Instant::now();
-    let mut meta = None;
-    std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = sync_channel(cfg.prefetch.max(1));
-        let seed = cfg.seed;
-        let (size, batch, dev) = (cfg.image_size, cfg.batch_size, cfg.device.clone());
-        let policy = &policy;
-        scope.spawn(move || {
-            let mut order: Option<(u64, Vec<usize>)> = None;
-            for step in start..end {
-                let epoch = step / steps_per_epoch;
-                if order.as_ref().is_none_or(|(e, _)| *e != epoch) {
-                    order = Some((epoch, epoch_order(seed, epoch, images.len())));
+    let dev = &cfg.device;
+    loader.run(
+        start..end,
+        |img, rng| views.item(img, rng),
+        |pairs| views.collate(pairs, dev),
+        |batches| -> Result<()> {
+            for batch in batches {
+                let batch = batch?;
+                let step = batch.step;
+                let (x1, x2) = &batch.data;
+                let lr = warmup_cosine_lr(base_lr, step, warmup, total);
+                opt.lr = lr;
+                let out = learner.step(x1, x2, step)?;
+                let loss = scalar(&out.loss)?;
+                if !loss.is_finite() {
+                    return Err(ObjectivesError::NonFinite { step, value: loss });
                 }
-                let ord = order.as_ref().map(|(_, o)| o.as_slice()).unwrap_or(&[]);
-                let b = make_batch(
-                    images,
-                    ord,
-                    policy,
-                    size,
-                    batch,
-                    seed,
+                let grads = out.loss.backward()?;
+                opt.step(&grads)?;
+                learner.after_step(step + 1, total)?;
+                history.push(StepLog {
                     step,
-                    steps_per_epoch,
-                    &dev,
-                );
-                let failed = b.is_err();
-                if tx.send(b).is_err() || failed {
-                    break;
+                    loss,
+                    accuracy: out.accuracy,
+                    lr,
+                });
+                let done = history.len() as f64;
+                let ips = done * cfg.batch_size as f64 / timer.elapsed().as_secs_f64().max(1e-9);
+                bar.set_message(format!(
+                    "loss {loss:.4} acc {:.3} {ips:.1} img/s",
+                    out.accuracy
+                ));
+                bar.inc(1);
+                if cfg.checkpoint_every > 0
+                    && (step + 1) % cfg.checkpoint_every == 0
+                    && step + 1 < end
+                {
+                    saver.save(&learner, &opt, &names, step + 1, &history)?;
                 }
             }
-        });
-        for batch in rx {
-            let batch = batch?;
-            let step = batch.step;
-            let lr = warmup_cosine_lr(base_lr, step, warmup, total);
-            opt.lr = lr;
-            let out = learner.step(&batch.x1, &batch.x2, step)?;
-            let loss = scalar(&out.loss)?;
-            if !loss.is_finite() {
-                return Err(ObjectivesError::NonFinite { step, value: loss });
-            }
-            let grads = out.loss.backward()?;
-            opt.step(&grads)?;
-            learner.after_step(step + 1, total)?;
-            history.push(StepLog {
-                step,
-                loss,
-                accuracy: out.accuracy,
-                lr,
-            });
-            let done = history.len() as f64;
-            let ips = done * cfg.batch_size as f64 / timer.elapsed().as_secs_f64().max(1e-9);
-            bar.set_message(format!(
-                "loss {loss:.4} acc {:.3} {ips:.1} img/s",
-                out.accuracy
-            ));
-            bar.inc(1);
-            if cfg.checkpoint_every > 0 && (step + 1) % cfg.checkpoint_every == 0 && step + 1 < end
-            {
-                saver.save(&learner, &opt, &names, step + 1, &history)?;
-            }
-        }
-        meta = Some(saver.save(&learner, &opt, &names, end.max(start), &history)?);
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
+    if (history.len() as u64) < end.saturating_sub(start) {
+        return Err(ObjectivesError::Config(format!(
+            "the data loader stopped after {} of {} steps",
+            history.len(),
+            end - start
+        )));
+    }
+    let meta = saver.save(&learner, &opt, &names, end.max(start), &history)?;
     bar.finish();
     let seconds = timer.elapsed().as_secs_f64();
     let images_per_second = history.len() as f64 * cfg.batch_size as f64 / seconds.max(1e-9);
-    let meta =
-        meta.ok_or_else(|| ObjectivesError::Config("run ended without a checkpoint".into()))?;
     Ok(Trained {
         backbone: learner.backbone,
         meta,
@@ -332,6 +317,7 @@ pub fn pretrain_with<B: Backbone>(
             history,
             images_per_second,
             seconds,
+            bad_files: loader.bad_file_log(),
         },
     })
 }

@@ -1,11 +1,11 @@
 //! `cargo xtask pretrain`: self-supervised pretraining (MoCo v2, SimCLR, BYOL, Barlow Twins).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use candle_core::Device;
-use image::RgbImage;
-use rayon::prelude::*;
+use sslinv_datasets::Split;
+use sslinv_datasets::stream::{BadFiles, DatasetImages, FileList, Prefix, StreamSource};
 use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
 use sslinv_objectives::{Objective, PretrainConfig, pretrain};
 
@@ -30,8 +30,9 @@ pub struct Args {
     /// imagenet (7x7/2 + max-pool) or cifar (3x3/1); default: cifar below 128 px.
     #[arg(long)]
     stem: Option<String>,
-    /// synth3d (embedded renderer), folder (every image under --root), or a dataset name
-    /// (imagenet, cifar10, ...) read from --root.
+    /// synth3d (embedded renderer), folder (every image under --root), imagenet
+    /// (--root/train/<wnid>/*.JPEG), or a dataset name (cifar10, ...) read from --root; images
+    /// are decoded on demand, a few batches ahead of training.
     #[arg(long, default_value = "synth3d")]
     dataset: String,
     /// Data root (folder / dataset) or synth3d cache folder.
@@ -79,6 +80,9 @@ pub struct Args {
     /// cpu or cuda.
     #[arg(long, default_value = "cpu")]
     device: String,
+    /// Unreadable images: fail (stop, naming the file) or skip (replace and count them).
+    #[arg(long, default_value = "fail")]
+    bad_files: BadFiles,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -92,9 +96,13 @@ fn device(name: &str) -> anyhow::Result<Device> {
     }
 }
 
-fn load_images(args: &Args) -> anyhow::Result<Vec<RgbImage>> {
-    let limit = args.max_images.unwrap_or(usize::MAX);
-    match args.dataset.as_str() {
+fn open_source(args: &Args) -> anyhow::Result<Box<dyn StreamSource>> {
+    let root = || {
+        args.root
+            .as_deref()
+            .with_context(|| format!("--dataset {} needs --root DIR", args.dataset))
+    };
+    let source: Box<dyn StreamSource> = match args.dataset.as_str() {
         "synth3d" => {
             let cfg = match args.synth3d.as_str() {
                 "demo" => Synth3dConfig::demo(),
@@ -107,46 +115,25 @@ fn load_images(args: &Args) -> anyhow::Result<Vec<RgbImage>> {
                 .unwrap_or_else(|| PathBuf::from("data/synth3d"));
             let data = Synth3d::load_or_generate(&cfg, &cache)
                 .with_context(|| format!("synth3d in {}", cache.display()))?;
-            Ok(data.pretrain.into_iter().take(limit).collect())
+            Box::new(data.pretrain)
         }
-        "folder" => {
-            let root = args
-                .root
-                .as_deref()
-                .context("--dataset folder needs --root DIR")?;
-            let exts = ["jpg", "jpeg", "png", "bmp", "JPEG"];
-            let files = sslinv_datasets::fsutil::walk_files(root, &exts)
-                .with_context(|| format!("listing images under {}", root.display()))?;
-            if files.is_empty() {
-                bail!("no images under {}", root.display());
-            }
-            files.par_iter().take(limit).map(|p| decode(p)).collect()
-        }
-        name => {
-            let root = args
-                .root
-                .as_deref()
-                .with_context(|| format!("--dataset {name} needs --root DIR"))?;
-            let set = sslinv_datasets::open(name, root, sslinv_datasets::Split::Train)
-                .with_context(|| format!("opening {name} at {}", root.display()))?;
-            (0..set.len().min(limit))
-                .into_par_iter()
-                .map(|i| set.image(i).with_context(|| format!("{name} image {i}")))
-                .collect()
-        }
-    }
-}
-
-fn decode(path: &Path) -> anyhow::Result<RgbImage> {
-    Ok(image::open(path)
-        .with_context(|| format!("decoding {}", path.display()))?
-        .to_rgb8())
+        "folder" => Box::new(FileList::walk(root()?).context("listing --root")?),
+        "imagenet" => Box::new(FileList::imagenet(root()?, Split::Train)?),
+        name => Box::new(DatasetImages(
+            sslinv_datasets::open(name, root()?, Split::Train)
+                .with_context(|| format!("opening {name}"))?,
+        )),
+    };
+    Ok(match args.max_images {
+        Some(n) => Box::new(Prefix::new(source, n)),
+        None => source,
+    })
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let objective: Objective = args.objective.parse()?;
-    let images = load_images(&args)?;
+    let images = open_source(&args)?;
     let image_size = args
         .image_size
         .unwrap_or(if args.dataset == "synth3d" { 64 } else { 224 });
@@ -169,6 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     cfg.checkpoint_every = args.checkpoint_every;
     cfg.max_steps = args.max_steps;
     cfg.resume = args.resume;
+    cfg.bad_files = args.bad_files;
     cfg.device = device(&args.device)?;
     if let Some(lr) = args.lr {
         cfg.hyper.lr = lr;
@@ -189,7 +177,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cfg.batch_size,
         cfg.epochs
     );
-    let run = pretrain(&cfg, &images, &args.out, !args.quiet).context("pretraining")?;
+    let run = pretrain(&cfg, &*images, &args.out, !args.quiet).context("pretraining")?;
+    let bad = &run.report.bad_files;
+    if bad.skipped > 0 {
+        eprintln!(
+            "skipped {} unreadable images, e.g. {:?}",
+            bad.skipped,
+            bad.files.first()
+        );
+    }
     let last = run.report.history.last();
     println!(
         "wrote {} and {} (step {}, loss {}, accuracy {}, {:.1} img/s)",

@@ -42,3 +42,4 @@ pub use render::{MAX_SIZE, Rendered, render_full};
 pub use sample::Sample;
 pub use shapes::CLASS_NAMES;
 pub use splits::GroupKind;
+pub(crate) use splits::pretrain_latents;
