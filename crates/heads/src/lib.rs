@@ -4,6 +4,7 @@
 //! Matrices are plain row-major `&[f32]` slices with an explicit column count.
 #![warn(missing_docs)]
 
+pub mod bootstrap;
 mod data;
 pub mod error;
 mod fewshot;
@@ -23,6 +24,7 @@ mod rankme;
 pub mod ridge;
 pub mod scaler;
 
+pub use bootstrap::{BootstrapConfig, Interval, Predictions, bootstrap, score_interval};
 pub use error::{HeadsError, Result};
 pub use fewshot::{
     Episode, FewShotConfig, FewShotResult, episode_accuracy, fewshot, sample_episodes,

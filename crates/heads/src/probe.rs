@@ -1,6 +1,7 @@
 //! The probe protocol: seeded k-fold CV over the regularisation grid (first best on ties),
 //! refit on all training rows, score on the test rows.
 
+use crate::bootstrap::{BootstrapConfig, Interval, Predictions, score_interval};
 use crate::data::{gather, rows_of};
 use crate::error::{HeadsError, Result};
 use crate::folds::{Fold, holdout, kfold};
@@ -86,6 +87,12 @@ pub struct ProbeResult {
     pub folds: usize,
     /// Wall time of the whole probe.
     pub seconds: f64,
+    /// 95 % percentile-bootstrap interval of `test_score` over the test rows (1000 resamples
+    /// seeded by the probe's seed).
+    pub ci95: Option<Interval>,
+    /// The final model's test predictions, in test order (not serialised).
+    #[serde(skip)]
+    pub test_predictions: Predictions,
 }
 
 /// L-BFGS rules along the CV path: the paper's 100 iterations per value and scikit-learn's
@@ -167,55 +174,70 @@ fn probe_split(
     } else {
         paper_grid(cfg.grid_shift)
     };
-    let (cv_scores, lambda, test_score, r2_per_output) = match (cfg.task, train_y, test_y) {
-        (Task::Classification, Labels::Classes(ytr), Labels::Classes(yte)) => {
-            if !cfg.metric.is_classification() {
-                return Err(HeadsError::Config(format!(
-                    "metric `{}` does not score classification",
-                    cfg.metric.name()
-                )));
+    let (cv_scores, lambda, test_score, r2_per_output, test_predictions) =
+        match (cfg.task, train_y, test_y) {
+            (Task::Classification, Labels::Classes(ytr), Labels::Classes(yte)) => {
+                if !cfg.metric.is_classification() {
+                    return Err(HeadsError::Config(format!(
+                        "metric `{}` does not score classification",
+                        cfg.metric.name()
+                    )));
+                }
+                let (cv, lambda, score, pred) =
+                    classify(train_x, ytr, test_x, yte, dim, &grid, cfg, val_rows)?;
+                (cv, lambda, score, None, Predictions::Classes(pred))
             }
-            let (cv, lambda, score) =
-                classify(train_x, ytr, test_x, yte, dim, &grid, cfg, val_rows)?;
-            (cv, lambda, score, None)
-        }
-        (
-            Task::Regression,
-            Labels::Targets {
-                values: ytr,
-                dim: t,
-            },
-            Labels::Targets {
-                values: yte,
-                dim: t2,
-            },
-        ) => {
-            if cfg.metric.is_classification() {
-                return Err(HeadsError::Config(format!(
-                    "metric `{}` does not score regression",
-                    cfg.metric.name()
-                )));
+            (
+                Task::Regression,
+                Labels::Targets {
+                    values: ytr,
+                    dim: t,
+                },
+                Labels::Targets {
+                    values: yte,
+                    dim: t2,
+                },
+            ) => {
+                if cfg.metric.is_classification() {
+                    return Err(HeadsError::Config(format!(
+                        "metric `{}` does not score regression",
+                        cfg.metric.name()
+                    )));
+                }
+                if t != t2 {
+                    return Err(HeadsError::Shape(format!(
+                        "{t} training targets per row but {t2} test targets"
+                    )));
+                }
+                let (cv, lambda, score, per, pred) =
+                    regress(train_x, ytr, test_x, yte, dim, *t, &grid, cfg, val_rows)?;
+                let pred = Predictions::Values {
+                    values: pred,
+                    dim: *t,
+                };
+                (cv, lambda, score, Some(per), pred)
             }
-            if t != t2 {
-                return Err(HeadsError::Shape(format!(
-                    "{t} training targets per row but {t2} test targets"
-                )));
+            (Task::Classification, _, _) => {
+                return Err(HeadsError::Config(
+                    "classification needs class labels (N i64) for both splits".into(),
+                ));
             }
-            let (cv, lambda, score, per) =
-                regress(train_x, ytr, test_x, yte, dim, *t, &grid, cfg, val_rows)?;
-            (cv, lambda, score, Some(per))
-        }
-        (Task::Classification, _, _) => {
-            return Err(HeadsError::Config(
-                "classification needs class labels (N i64) for both splits".into(),
-            ));
-        }
-        (Task::Regression, _, _) => {
-            return Err(HeadsError::Config(
-                "regression needs real targets (N x T f32) for both splits".into(),
-            ));
-        }
+            (Task::Regression, _, _) => {
+                return Err(HeadsError::Config(
+                    "regression needs real targets (N x T f32) for both splits".into(),
+                ));
+            }
+        };
+    let boot = BootstrapConfig {
+        seed: cfg.seed,
+        ..BootstrapConfig::default()
     };
+    let ci95 = Some(score_interval(
+        &test_predictions,
+        test_y,
+        cfg.metric,
+        &boot,
+    )?);
     Ok(ProbeResult {
         test_score,
         lambda,
@@ -233,6 +255,8 @@ fn probe_split(
             (None, None) => cfg.folds,
         },
         seconds: start.elapsed().as_secs_f64(),
+        ci95,
+        test_predictions,
     })
 }
 
@@ -290,7 +314,7 @@ fn classify(
     grid: &[f64],
     cfg: &ProbeConfig,
     val_rows: Option<usize>,
-) -> Result<(Vec<f64>, f64, f64)> {
+) -> Result<(Vec<f64>, f64, f64, Vec<i64>)> {
     let index = ClassIndex::fit(ytr)?;
     let k = index.classes.len();
     let y_idx: Vec<usize> = index.encode(ytr).into_iter().flatten().collect();
@@ -332,7 +356,8 @@ fn classify(
         .into_iter()
         .map(|c| index.classes[c])
         .collect();
-    Ok((cv, lambda, class_score(cfg.metric, &pred, yte)))
+    let score = class_score(cfg.metric, &pred, yte);
+    Ok((cv, lambda, score, pred))
 }
 
 fn reg_score(metric: Metric, pred: &[f64], truth: &[f32], t: usize) -> f64 {
@@ -341,6 +366,9 @@ fn reg_score(metric: Metric, pred: &[f64], truth: &[f32], t: usize) -> f64 {
         _ => metrics::r2(pred, truth, t),
     }
 }
+
+/// CV scores, chosen lambda, test score, per-output test R^2, test predictions.
+type RegressionFit = (Vec<f64>, f64, f64, Vec<f64>, Vec<f64>);
 
 #[allow(clippy::too_many_arguments)]
 fn regress(
@@ -353,7 +381,7 @@ fn regress(
     grid: &[f64],
     cfg: &ProbeConfig,
     val_rows: Option<usize>,
-) -> Result<(Vec<f64>, f64, f64, Vec<f64>)> {
+) -> Result<RegressionFit> {
     let alpha_of = |l: f64| if cfg.paper_grid { 1.0 / l } else { l };
     let (cv, lambda) = match cfg.lambda {
         Some(l) => (Vec::new(), l),
@@ -386,5 +414,6 @@ fn regress(
         lambda,
         reg_score(cfg.metric, &pred, yte, t),
         metrics::r2_per_output(&pred, yte, t),
+        pred,
     ))
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod accumulate;
+pub mod bootstrap;
 pub mod cache;
 pub mod encoder;
 pub mod equivariance;
@@ -22,6 +23,7 @@ pub mod view_files;
 pub mod views;
 
 pub use accumulate::StatsAccumulator;
+pub use bootstrap::{PerImageScores, mean_interval, per_image_scores, sweep_interval};
 pub use cache::{StatsCache, hash_file, stats_key};
 pub use encoder::EncoderFeatures;
 pub use equivariance::{Equivariance, ridge_equivariance};

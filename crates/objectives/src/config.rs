@@ -18,16 +18,19 @@ pub enum Objective {
     Byol,
     /// Barlow Twins: cross-correlation towards the identity.
     Barlow,
+    /// The supervised baseline: cross-entropy on class labels through a linear head.
+    Supervised,
 }
 
 impl Objective {
-    /// The command-line name (`moco-v2`, `simclr`, `byol`, `barlow`).
+    /// The command-line name (`moco-v2`, `simclr`, `byol`, `barlow`, `supervised`).
     pub fn name(self) -> &'static str {
         match self {
             Objective::MocoV2 => "moco-v2",
             Objective::Simclr => "simclr",
             Objective::Byol => "byol",
             Objective::Barlow => "barlow",
+            Objective::Supervised => "supervised",
         }
     }
 }
@@ -41,8 +44,9 @@ impl std::str::FromStr for Objective {
             "simclr" => Ok(Objective::Simclr),
             "byol" => Ok(Objective::Byol),
             "barlow" | "barlow-twins" | "barlowtwins" => Ok(Objective::Barlow),
+            "supervised" => Ok(Objective::Supervised),
             other => Err(ObjectivesError::Config(format!(
-                "unknown objective `{other}` (moco-v2, simclr, byol, barlow)"
+                "unknown objective `{other}` (moco-v2, simclr, byol, barlow, supervised)"
             ))),
         }
     }
@@ -116,6 +120,8 @@ impl Hyper {
                 warmup_epochs: 10.0,
                 ..base
             },
+            // torchvision's ResNet recipe: SGD, lr 0.1 at batch 256, weight decay 1e-4.
+            Objective::Supervised => Hyper { lr: 0.1, ..base },
         }
     }
 
@@ -142,6 +148,8 @@ impl Hyper {
                 let h = pick(self.head_hidden, 4 * dim);
                 vec![dim, h, h, pick(self.head_out, 4 * dim)]
             }
+            // No projector: the linear classifier's width comes from the labels.
+            Objective::Supervised => vec![dim],
         }
     }
 }

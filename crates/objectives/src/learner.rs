@@ -72,6 +72,11 @@ impl<B: Backbone> Learner<B> {
         device: &Device,
         build: &dyn Fn(u64) -> Result<B>,
     ) -> Result<Self> {
+        if objective == Objective::Supervised {
+            return Err(ObjectivesError::Config(
+                "the supervised baseline trains through `supervised_with`, not a Learner".into(),
+            ));
+        }
         let backbone = build(seed)?;
         let dims = hyper.projector_dims(objective, backbone.dim());
         let batch_norm = objective != Objective::MocoV2;
@@ -110,7 +115,8 @@ impl<B: Backbone> Learner<B> {
                     target_head,
                 }
             }
-            Objective::Barlow => Extra::Barlow,
+            // Supervised was refused above.
+            Objective::Barlow | Objective::Supervised => Extra::Barlow,
         };
         Ok(Self {
             backbone,

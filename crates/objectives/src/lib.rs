@@ -13,6 +13,7 @@ pub mod loss;
 pub mod optim;
 pub mod queue;
 pub mod resnet;
+pub mod supervised;
 pub mod train;
 
 pub use backbone::Backbone;
@@ -25,4 +26,5 @@ pub use loss::{BARLOW_LAMBDA, barlow_twins_loss, byol_loss, info_nce, nt_xent};
 pub use optim::{Sgd, byol_momentum, cosine_lr, momentum_update, scaled_lr, warmup_cosine_lr};
 pub use queue::KeyQueue;
 pub use resnet::{ResNetBackbone, pretrain};
+pub use supervised::{pretrain_supervised, softmax_cross_entropy, supervised_with};
 pub use train::{StepLog, TrainReport, Trained, pretrain_with};

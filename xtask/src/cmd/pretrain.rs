@@ -1,4 +1,5 @@
-//! `cargo xtask pretrain`: self-supervised pretraining (MoCo v2, SimCLR, BYOL, Barlow Twins).
+//! `cargo xtask pretrain`: self-supervised pretraining (MoCo v2, SimCLR, BYOL, Barlow Twins), or
+//! the supervised baseline on the dataset's class labels.
 
 use std::path::PathBuf;
 
@@ -7,12 +8,12 @@ use candle_core::Device;
 use sslinv_datasets::Split;
 use sslinv_datasets::stream::{BadFiles, DatasetImages, FileList, Prefix, StreamSource};
 use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
-use sslinv_objectives::{Objective, PretrainConfig, pretrain};
+use sslinv_objectives::{Objective, PretrainConfig, pretrain, pretrain_supervised};
 
 /// Arguments of `cargo xtask pretrain`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// moco-v2, simclr, byol or barlow.
+    /// moco-v2, simclr, byol, barlow, or supervised (cross-entropy on the class labels).
     #[arg(long, default_value = "moco-v2")]
     objective: String,
     /// default, ventral, dorsal, or a comma list of policy steps.
@@ -59,6 +60,15 @@ pub struct Args {
     /// MoCo queue size K (default 65536).
     #[arg(long)]
     queue_size: Option<usize>,
+    /// MoCo key-encoder momentum m (default 0.999).
+    #[arg(long)]
+    key_momentum: Option<f64>,
+    /// Softmax temperature (MoCo v2, SimCLR).
+    #[arg(long)]
+    temperature: Option<f64>,
+    /// Linear warm-up in epochs (capped at a tenth of the run).
+    #[arg(long)]
+    warmup_epochs: Option<f64>,
     /// Seed of everything random.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -96,12 +106,16 @@ fn device(name: &str) -> anyhow::Result<Device> {
     }
 }
 
-fn open_source(args: &Args) -> anyhow::Result<Box<dyn StreamSource>> {
+/// The images, streamed, and their class ids where the dataset has them.
+type Opened = (Box<dyn StreamSource>, Option<Vec<i64>>);
+
+fn open_source(args: &Args) -> anyhow::Result<Opened> {
     let root = || {
         args.root
             .as_deref()
             .with_context(|| format!("--dataset {} needs --root DIR", args.dataset))
     };
+    let mut labels = None;
     let source: Box<dyn StreamSource> = match args.dataset.as_str() {
         "synth3d" => {
             let cfg = match args.synth3d.as_str() {
@@ -115,25 +129,33 @@ fn open_source(args: &Args) -> anyhow::Result<Box<dyn StreamSource>> {
                 .unwrap_or_else(|| PathBuf::from("data/synth3d"));
             let data = Synth3d::load_or_generate(&cfg, &cache)
                 .with_context(|| format!("synth3d in {}", cache.display()))?;
+            labels = Some(data.pretrain_latents.iter().map(|l| l.class).collect());
             Box::new(data.pretrain)
         }
         "folder" => Box::new(FileList::walk(root()?).context("listing --root")?),
         "imagenet" => Box::new(FileList::imagenet(root()?, Split::Train)?),
-        name => Box::new(DatasetImages(
-            sslinv_datasets::open(name, root()?, Split::Train)
-                .with_context(|| format!("opening {name}"))?,
-        )),
+        name => {
+            let set = sslinv_datasets::open(name, root()?, Split::Train)
+                .with_context(|| format!("opening {name}"))?;
+            if let sslinv_datasets::Targets::Classes { ids, .. } = set.targets() {
+                labels = Some(ids.to_vec());
+            }
+            Box::new(DatasetImages(set))
+        }
     };
     Ok(match args.max_images {
-        Some(n) => Box::new(Prefix::new(source, n)),
-        None => source,
+        Some(n) => {
+            let labels = labels.map(|l: Vec<i64>| l.into_iter().take(n).collect());
+            (Box::new(Prefix::new(source, n)), labels)
+        }
+        None => (source, labels),
     })
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let objective: Objective = args.objective.parse()?;
-    let images = open_source(&args)?;
+    let (images, labels) = open_source(&args)?;
     let image_size = args
         .image_size
         .unwrap_or(if args.dataset == "synth3d" { 64 } else { 224 });
@@ -164,6 +186,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(k) = args.queue_size {
         cfg.hyper.queue_size = k;
     }
+    let h = &mut cfg.hyper;
+    h.key_momentum = args.key_momentum.unwrap_or(h.key_momentum);
+    h.temperature = args.temperature.unwrap_or(h.temperature);
+    h.warmup_epochs = args.warmup_epochs.unwrap_or(h.warmup_epochs);
     eprintln!(
         "pretraining {} / {} on {} images ({}), {} x{} {} stem, {} px, batch {}, {} epochs",
         objective.name(),
@@ -177,7 +203,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cfg.batch_size,
         cfg.epochs
     );
-    let run = pretrain(&cfg, &*images, &args.out, !args.quiet).context("pretraining")?;
+    let run = if objective == Objective::Supervised {
+        let labels = labels.with_context(|| {
+            format!("--objective supervised: {} has no class labels", args.dataset)
+        })?;
+        pretrain_supervised(&cfg, &*images, &labels, &args.out, !args.quiet)
+    } else {
+        pretrain(&cfg, &*images, &args.out, !args.quiet)
+    };
+    let run = run.context("pretraining")?;
     let bad = &run.report.bad_files;
     if bad.skipped > 0 {
         eprintln!(
