@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn matches_scipy_with_ties() {
-        assert_eq!(average_ranks(&[10.0, 30.0, 20.0, 20.0]), [1.0, 4.0, 2.5, 2.5]);
+        assert_eq!(
+            average_ranks(&[10.0, 30.0, 20.0, 20.0]),
+            [1.0, 4.0, 2.5, 2.5]
+        );
         assert_eq!(spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]), Some(1.0));
         assert_eq!(spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
         // scipy.stats.spearmanr([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) = 0.8207826816681233

@@ -51,7 +51,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         equivariance_rows: 0,
         ..SyntheticOptions::default()
     };
-    println!("| transform | k | corrected similarity | paper-code similarity | corrected distance | paper-code distance |");
+    println!(
+        "| transform | k | corrected similarity | paper-code similarity | corrected distance | paper-code distance |"
+    );
     println!("|---|---|---|---|---|---|");
     for item in list.split(',') {
         let (name, k) = match item.split_once(':') {

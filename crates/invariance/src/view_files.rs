@@ -42,7 +42,7 @@ pub fn write_sweep_views(
             let path = dir.join(view_file_name(i, k, sweep.params(i)));
             let tmp = path.with_extension("png.tmp");
             view.save_with_format(&tmp, image::ImageFormat::Png)
-                .map_err(|e| InvarianceError::io(&tmp, e))?;
+                .map_err(|e| InvarianceError::io(&tmp, std::io::Error::other(e)))?;
             std::fs::rename(&tmp, &path).map_err(|e| InvarianceError::io(&path, e))?;
             Ok(path)
         })

@@ -136,6 +136,12 @@ pub fn supervised_with<B: Backbone, S: StreamSource + ?Sized>(
 ) -> Result<Trained<B>> {
     cfg.validate(images.len())?;
     let classes = check_labels(cfg, images.len(), labels)?;
+    if cfg.bad_files != sslinv_datasets::stream::BadFiles::Fail {
+        return Err(ObjectivesError::Config(
+            "the supervised baseline stops at a bad file: skipping would misalign its labels"
+                .into(),
+        ));
+    }
     let policy = Policy::parse(&cfg.policy).map_err(|e| ObjectivesError::Config(e.to_string()))?;
     std::fs::create_dir_all(out_dir).map_err(|source| ObjectivesError::Io {
         path: out_dir.into(),
@@ -242,6 +248,8 @@ pub fn supervised_with<B: Backbone, S: StreamSource + ?Sized>(
             images_per_second: history.len() as f64 * cfg.batch_size as f64 / seconds.max(1e-9),
             history,
             seconds,
+            // A bad file stops the run (skipping is refused above).
+            bad_files: Default::default(),
         },
     })
 }

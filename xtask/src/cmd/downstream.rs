@@ -26,10 +26,12 @@ pub struct Args {
     /// (then used instead of k-fold CV to select the probe's lambda).
     #[arg(long)]
     pub dataset: String,
-    /// linear (the paper's probe), knn (DINO's weighted kNN, k = 20, T = 0.07) or fewshot
-    /// (5-way 5-shot episodes, 15 queries, 600 episodes, drawn from the test split).
-    #[arg(long, default_value = "linear", value_parser = ["linear", "knn", "fewshot"])]
-    pub protocol: String,
+    /// The evaluation: linear (the paper's probe), knn (DINO's weighted kNN, k = 20,
+    /// T = 0.07) or fewshot (5-way 5-shot episodes, 15 queries, 600 episodes, from the test
+    /// split); and whose reading of the paper: corrected (default) or paper-code (the paper
+    /// script's ridge alpha = 1/lambda). Comma-separated, e.g. `linear,paper-code`.
+    #[arg(long, value_delimiter = ',', default_value = "linear")]
+    pub protocol: Vec<String>,
     /// Dataset root (default for synth3d: data/synth3d); features are cached under
     /// `<root>/.sslinv-features`.
     #[arg(long)]
@@ -67,12 +69,25 @@ pub struct Args {
     /// Ridge alpha = 1/lambda, as the paper's script.
     #[arg(long)]
     pub paper_grid: bool,
-    /// `corrected` (default) or `paper-code` (implies --paper-grid).
-    #[arg(long, default_value = "corrected")]
-    pub protocol: sslinv_augment::Protocol,
     /// Output JSON.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// `--protocol` words: the evaluation (linear, knn, fewshot) and the fidelity protocol.
+fn split_protocol(words: &[String]) -> anyhow::Result<(&str, sslinv_augment::Protocol)> {
+    let (mut evaluation, mut fidelity) = ("linear", sslinv_augment::Protocol::default());
+    for w in words.iter().map(|w| w.trim()) {
+        match w {
+            "linear" | "knn" | "fewshot" => evaluation = w,
+            other => {
+                fidelity = other.parse().map_err(|e| {
+                    anyhow::anyhow!("`--protocol {other}`: {e} (or linear, knn, fewshot)")
+                })?
+            }
+        }
+    }
+    Ok((evaluation, fidelity))
 }
 
 /// One split's images (decoded on demand) and labels.
@@ -277,6 +292,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         sslinv_datasets::canonical(&args.dataset)?
     };
+    let (evaluation, fidelity) = split_protocol(&args.protocol)?;
     let (task, metric) = probe_task(dataset_name, data.classes);
     let grid_shift = grid_shift_for(&spec, args.width_mult)?;
     let cfg = ProbeConfig {
@@ -286,9 +302,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         grid_shift,
         lambda: None,
         seed: args.seed,
-        paper_grid: args.paper_grid || args.protocol.ridge_alpha_is_inverse(),
+        paper_grid: args.paper_grid || fidelity.ridge_alpha_is_inverse(),
     };
-    let protocol = match args.protocol.as_str() {
+    let protocol = match evaluation {
         "knn" => Protocol::Knn(KnnConfig::default()),
         "fewshot" => Protocol::FewShot(FewShotConfig {
             seed: args.seed,
@@ -332,7 +348,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         mode.name(),
         dataset_name,
         protocol.name(),
-        if args.protocol == "linear" {
+        if evaluation == "linear" {
             metric.name()
         } else {
             "accuracy"

@@ -205,7 +205,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     let run = if objective == Objective::Supervised {
         let labels = labels.with_context(|| {
-            format!("--objective supervised: {} has no class labels", args.dataset)
+            format!(
+                "--objective supervised: {} has no class labels",
+                args.dataset
+            )
         })?;
         pretrain_supervised(&cfg, &*images, &labels, &args.out, !args.quiet)
     } else {
