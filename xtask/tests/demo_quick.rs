@@ -17,18 +17,50 @@ fn quick_demo_writes_results_and_report() {
     let study: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results/study.json")).unwrap())
             .unwrap();
-    // Three pretrained models, the random baseline and the fusion of the three.
+    // Three pretrained models, the random and supervised baselines, the fusion of the three.
     let models = study["models"].as_array().unwrap();
-    assert_eq!(models.len(), 5, "{models:?}");
-    assert!(
-        models
+    assert_eq!(models.len(), 6, "{models:?}");
+    for baseline in ["random", "supervised"] {
+        assert!(
+            models
+                .iter()
+                .any(|m| m["role"] == "baseline" && m["name"] == baseline),
+            "{baseline}: {models:?}"
+        );
+    }
+    assert_eq!(study["synthetic"].as_array().unwrap().len(), 5 * 11);
+    assert_eq!(study["multiview"].as_array().unwrap().len(), 5 * 3);
+    assert_eq!(study["extrinsic"].as_array().unwrap().len(), 5);
+    let downstream = study["downstream"].as_array().unwrap();
+    assert_eq!(downstream.len(), 6 * 4);
+    // Every number a finding rests on carries its interval.
+    for entry in downstream
+        .iter()
+        .chain(study["synthetic"].as_array().unwrap())
+        .chain(study["multiview"].as_array().unwrap())
+    {
+        let ci = entry["ci95"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no ci95: {entry}"));
+        assert!(
+            ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap(),
+            "{entry}"
+        );
+    }
+    // A guard that labels and probes are wired right: training on the labels beats random.
+    let class = |model: &str| {
+        downstream
             .iter()
-            .any(|m| m["role"] == "baseline" && m["name"] == "random")
+            .find(|e| e["model"] == model && e["task"] == "class")
+            .and_then(|e| e["score"].as_f64())
+            .unwrap()
+    };
+    assert!(
+        class("supervised") > class("random"),
+        "supervised {} vs random {}",
+        class("supervised"),
+        class("random")
     );
-    assert_eq!(study["synthetic"].as_array().unwrap().len(), 4 * 11);
-    assert_eq!(study["multiview"].as_array().unwrap().len(), 4 * 3);
-    assert_eq!(study["extrinsic"].as_array().unwrap().len(), 4);
-    assert_eq!(study["downstream"].as_array().unwrap().len(), 5 * 4);
     assert_eq!(study["recommendations"].as_array().unwrap().len(), 4);
     assert_eq!(study["smoke"], true);
     let findings = study["findings"].as_array().unwrap();
@@ -38,9 +70,9 @@ fn quick_demo_writes_results_and_report() {
         assert!(
             [
                 "reproduced",
-                "not reproduced",
+                "not-reproduced",
                 "inconclusive",
-                "not measured"
+                "not-measured"
             ]
             .contains(&v),
             "{f}"

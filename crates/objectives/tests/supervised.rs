@@ -44,13 +44,13 @@ fn class_accuracy(enc: &dyn Encoder, data: &Synth3d) -> f64 {
 fn supervised_baseline_beats_random_on_quick_synth3d() {
     let data = Synth3d::generate(&Synth3dConfig::quick()).unwrap();
     let labels: Vec<i64> = data.pretrain_latents.iter().map(|l| l.class).collect();
-    let mut cfg = PretrainConfig::small(Objective::Supervised, "ventral", 4);
+    let mut cfg = PretrainConfig::small(Objective::Supervised, "ventral", 8);
     cfg.name = "supervised".into();
     cfg.image_size = 32;
     cfg.hyper.lr = 0.4;
     let dir = tempfile::tempdir().unwrap();
     let run = pretrain_supervised(&cfg, &data.pretrain, &labels, dir.path(), false).unwrap();
-    assert_eq!(run.report.history.len(), 4 * 512 / 64);
+    assert_eq!(run.report.history.len(), 8 * 512 / 64);
 
     let meta = read_meta(&run.paths.json).unwrap();
     assert_eq!(meta.objective, Objective::Supervised);

@@ -22,9 +22,13 @@ fn f64s(v: &Value, key: &str) -> Vec<f64> {
         .unwrap_or_default()
 }
 
+/// `ci95` as `[low, high]` (the study's steps) or `{low, high, ..}` (the probes' intervals).
 fn interval(v: &Value) -> Interval {
-    let a = v.get("ci95")?.as_array()?;
-    Some([a.first()?.as_f64()?, a.get(1)?.as_f64()?])
+    let c = v.get("ci95")?;
+    match c.as_array() {
+        Some(a) => Some([a.first()?.as_f64()?, a.get(1)?.as_f64()?]),
+        None => Some([c.get("low")?.as_f64()?, c.get("high")?.as_f64()?]),
+    }
 }
 
 fn json(path: &Path) -> Option<Value> {

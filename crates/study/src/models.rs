@@ -114,8 +114,9 @@ pub fn models(preset: &Preset, given: &[(String, String)]) -> Vec<ModelEntry> {
     }
     if preset.baselines.supervised {
         let source = match preset.data.source {
+            // torchvision's supervised recipe augments with crop + flip: the Ventral policy.
             SourceKind::Synth3d => ModelSource::Pretrain {
-                policy: "default".into(),
+                policy: "ventral".into(),
                 objective: "supervised".into(),
                 width_mult: p.width_mult,
             },

@@ -205,6 +205,9 @@ pub struct BaselinePreset {
     /// An encoder trained on the class labels with the same backbone and budget.
     #[serde(default)]
     pub supervised: bool,
+    /// Base learning rate (at batch 256) of the supervised baseline; default torchvision's 0.1.
+    #[serde(default)]
+    pub supervised_lr: Option<f64>,
 }
 
 /// Invariance measurements.

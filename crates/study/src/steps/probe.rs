@@ -16,11 +16,10 @@ pub struct ProbeRecord {
     pub model: String,
     /// Task name.
     pub task: String,
-    /// The probe's result (`test_score`, `lambda`, the grid, CV scores).
+    /// The probe's result (`test_score` with its bootstrap `ci95` over test rows, `lambda`,
+    /// the grid, CV scores).
     #[serde(flatten)]
     pub result: ProbeResult,
-    /// 95 % bootstrap interval of the test score over test rows, when computed.
-    pub ci95: Option<[f64; 2]>,
 }
 
 /// The probe configuration for `members` fused encoders on labels of this kind.
@@ -76,7 +75,6 @@ pub fn run(r: &mut Runner, model: &str, task: &str, step: &Step) -> Result<()> {
             model: model.to_string(),
             task: task.to_string(),
             result,
-            ci95: None,
         },
     )
 }
