@@ -14,7 +14,7 @@ fn write(path: &Path, c: u32, i: u32) {
     let img = RgbImage::from_fn(32, 32, |x, y| {
         let wave = ((x * (i + 3) + y * (c + 1)) % 17) as u8 * 4;
         Rgb([
-            (c * 50) as u8 + wave,
+            ((c * 50) as u8).wrapping_add(wave),
             (200 - c * 40) as u8,
             ((x + y) * 4) as u8 ^ (c * 37) as u8,
         ])
