@@ -275,10 +275,17 @@ pub fn is_done(step: &Step) -> bool {
     }
 }
 
-/// A finished pretraining: its card parses and it ran every step.
+/// A finished pretraining: its card parses and it ran every step it was asked for (the
+/// schedule's, or `max_steps` when that cuts the schedule short).
 fn pretrain_done(card: &Path) -> bool {
     match sslinv_objectives::read_meta(card) {
-        Ok(meta) => meta.step >= meta.total_steps,
+        Ok(meta) => {
+            let asked = meta
+                .config
+                .max_steps
+                .map_or(meta.total_steps, |m| m.min(meta.total_steps));
+            meta.step >= asked
+        }
         Err(_) => false,
     }
 }
