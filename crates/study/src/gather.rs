@@ -124,12 +124,14 @@ pub fn gather(preset: &Preset, plan: &Plan, layout: &Layout, dataset: &str) -> S
                 score: f64_of(&v, "test_score"),
                 ci95: interval(&v),
                 lambda: f64_of(&v, "lambda"),
+                knn: v.get("knn").and_then(Value::as_f64),
             }),
             StepKind::Fusion { task } => study.recommendations.push(TaskRecommendation {
                 task: task.clone(),
                 predicted_best: v["predicted_best"].as_str().unwrap_or("").to_string(),
                 measured_best: v["measured_best"].as_str().unwrap_or("").to_string(),
                 rank_correlation: v.get("rank_correlation").and_then(Value::as_f64),
+                rankme_correlation: v.get("rankme_correlation").and_then(Value::as_f64),
             }),
             StepKind::Findings => {
                 study.findings = serde_json::from_value(v).unwrap_or_default();

@@ -140,6 +140,9 @@ pub struct DownstreamEntry {
     pub ci95: Interval,
     /// Chosen regularisation.
     pub lambda: f64,
+    /// DINO's kNN accuracy on the same features (classification tasks).
+    #[serde(default)]
+    pub knn: Option<f64>,
 }
 
 /// A fusion recommendation for one task.
@@ -153,6 +156,10 @@ pub struct TaskRecommendation {
     pub measured_best: String,
     /// Spearman correlation between predicted and measured subset scores.
     pub rank_correlation: Option<f64>,
+    /// Spearman correlation between the subsets' RankMe (label-free) and their measured
+    /// scores: the baseline invariance has to beat.
+    #[serde(default)]
+    pub rankme_correlation: Option<f64>,
 }
 
 /// How a finding came out.

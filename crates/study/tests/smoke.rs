@@ -56,7 +56,41 @@ fn smoke_study_runs_every_stage_and_resumes_to_the_same_numbers() {
             .all(|e| e.mean_similarity.is_finite() && e.ci95.is_some())
     );
     assert!(study.multiview.iter().all(|e| e.ci95.is_some()));
+    // The probe's interval, and kNN beside it on a classification task.
+    assert!(
+        study
+            .downstream
+            .iter()
+            .all(|e| e.ci95.is_some() && e.knn.is_some_and(|k| (0.0..=1.0).contains(&k))),
+        "{:?}",
+        study.downstream
+    );
     assert_eq!(study.recommendations.len(), 1);
+    // RankMe of every fusion candidate, the label-free baseline; its rank correlation with the
+    // measured scores exists unless those are all equal (they can be on this tiny data).
+    let fusion: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("results/fusion/caltech101.json")).unwrap(),
+    )
+    .unwrap();
+    let rankme = fusion["rankme"].as_array().unwrap();
+    assert_eq!(rankme.len(), 7);
+    assert!(
+        rankme
+            .iter()
+            .all(|r| r[1].as_f64().is_some_and(|v| v >= 1.0))
+    );
+    let measured: Vec<f64> = fusion["recommendation"]["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["measured"].as_f64().unwrap())
+        .collect();
+    let constant = measured.iter().all(|&m| m == measured[0]);
+    assert_eq!(
+        study.recommendations[0].rankme_correlation.is_none(),
+        constant,
+        "{fusion}"
+    );
     assert!(!study.findings.is_empty());
     assert!(study.smoke);
     assert!(out.join("report/index.html").exists());

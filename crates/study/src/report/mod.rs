@@ -71,6 +71,7 @@ mod tests {
                 score: 0.8,
                 ci95: None,
                 lambda: 1.0,
+                knn: Some(0.7),
             }],
             findings: vec![Finding {
                 claim: "ventral is spatially invariant".into(),

@@ -142,6 +142,17 @@ pub fn downstream(study: &Study) -> Table {
             .unwrap_or_default();
         format!("{t} ({metric})")
     }));
+    // kNN beside the linear probe, for the tasks that have it (classification).
+    let knn_tasks: Vec<&String> = tasks
+        .iter()
+        .filter(|t| {
+            study
+                .downstream
+                .iter()
+                .any(|e| &e.task == *t && e.knn.is_some())
+        })
+        .collect();
+    header.extend(knn_tasks.iter().map(|t| format!("{t} (kNN accuracy)")));
     header.push("mean".to_string());
     let rows = models
         .iter()
@@ -164,6 +175,15 @@ pub fn downstream(study: &Study) -> Table {
                     .into_iter()
                     .map(|e| cell_ci(e.map(|e| e.score), e.and_then(|e| e.ci95))),
             );
+            row.extend(knn_tasks.iter().map(|t| {
+                cell(
+                    study
+                        .downstream
+                        .iter()
+                        .find(|e| &e.model == m && &e.task == *t)
+                        .and_then(|e| e.knn),
+                )
+            }));
             row.push(cell(mean));
             row
         })
@@ -179,6 +199,7 @@ pub fn recommendations(study: &Study) -> Table {
             "invariance picks",
             "best measured",
             "rank correlation",
+            "RankMe rank correlation",
         ]
         .map(String::from)
         .to_vec(),
@@ -191,6 +212,7 @@ pub fn recommendations(study: &Study) -> Table {
                     r.predicted_best.clone(),
                     r.measured_best.clone(),
                     cell(r.rank_correlation),
+                    cell(r.rankme_correlation),
                 ]
             })
             .collect(),

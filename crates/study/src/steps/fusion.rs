@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use sslinv_fusion::{Candidate, Recommendation, ScoredSubset, recommend};
-use sslinv_heads::{Labels, probe};
+use sslinv_heads::{Labels, probe, rankme, spearman};
 
 use crate::error::{Result, StudyError};
 use crate::io::{read_json, write_json};
@@ -23,6 +23,10 @@ pub struct FusionRecord {
     pub measured_best: String,
     /// Spearman correlation of predicted and measured subset scores.
     pub rank_correlation: Option<f64>,
+    /// Spearman correlation of the subsets' RankMe (no labels) and their measured scores.
+    pub rankme_correlation: Option<f64>,
+    /// RankMe of each subset's fit features, in `recommendation`'s subset order.
+    pub rankme: Vec<(String, f64)>,
     /// The whole recommendation (needs per transform, ranking).
     pub recommendation: serde_json::Value,
 }
@@ -84,6 +88,7 @@ pub fn run(r: &mut Runner, task: &str, step: &Step) -> Result<()> {
     let n_fit = n - n_val;
     let (y_fit, y_val) = (label_rows(&y, 0..n_fit), label_rows(&y, n_fit..n));
     let mut scored = Vec::new();
+    let mut rankmes = Vec::new();
     for mask in 1..(1usize << members.len()) {
         let subset: Vec<usize> = (0..members.len())
             .filter(|i| mask & (1 << i) != 0)
@@ -91,20 +96,19 @@ pub fn run(r: &mut Runner, task: &str, step: &Step) -> Result<()> {
         let names: Vec<String> = subset.iter().map(|&i| members[i].clone()).collect();
         let (x, rows_n, dim) = super::features::fused(r, &names, &task_def.dataset, "train")?;
         crate::error::check_rows("fusion labels", rows_n, n)?;
+        let fit_x = rows(&x, dim, 0..n_fit);
+        rankmes.push((names.join("+"), rankme(&fit_x, dim)?.rankme));
         let cfg = super::probe::config(r, &task_def.dataset, &y, &names);
-        let res = probe(
-            &rows(&x, dim, 0..n_fit),
-            &y_fit,
-            &rows(&x, dim, n_fit..n),
-            &y_val,
-            dim,
-            &cfg,
-        )?;
+        let res = probe(&fit_x, &y_fit, &rows(&x, dim, n_fit..n), &y_val, dim, &cfg)?;
         scored.push(ScoredSubset {
             members: subset,
             score: res.test_score,
         });
     }
+    let rankme_correlation = spearman(
+        &rankmes.iter().map(|r| r.1).collect::<Vec<_>>(),
+        &scored.iter().map(|s| s.score).collect::<Vec<_>>(),
+    );
     let rec: Recommendation = recommend(&transforms, &candidates, &scored)?;
     let record = FusionRecord {
         task: task.to_string(),
@@ -115,6 +119,8 @@ pub fn run(r: &mut Runner, task: &str, step: &Step) -> Result<()> {
             .map(|s| s.name.clone())
             .unwrap_or_default(),
         rank_correlation: rec.rank_correlation,
+        rankme_correlation,
+        rankme: rankmes,
         recommendation: serde_json::to_value(&rec).map_err(|source| StudyError::Json {
             path: step.outputs[0].clone(),
             source,

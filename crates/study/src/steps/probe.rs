@@ -1,7 +1,7 @@
 //! The probe step: the paper's cross-validated probe of one model (or fusion) on one task.
 
 use serde::{Deserialize, Serialize};
-use sslinv_heads::{Labels, ProbeConfig, ProbeResult, probe};
+use sslinv_heads::{KnnConfig, Labels, ProbeConfig, ProbeResult, knn_classify, probe};
 
 use crate::error::{Result, StudyError};
 use crate::io::write_json;
@@ -20,6 +20,10 @@ pub struct ProbeRecord {
     /// the grid, CV scores).
     #[serde(flatten)]
     pub result: ProbeResult,
+    /// DINO's weighted kNN accuracy (k = 20, T = 0.07) on the same features, for
+    /// classification tasks.
+    #[serde(default)]
+    pub knn: Option<f64>,
 }
 
 /// The probe configuration for `members` fused encoders on labels of this kind.
@@ -66,6 +70,13 @@ pub fn run(r: &mut Runner, model: &str, task: &str, step: &Step) -> Result<()> {
     let test_y = r.data.labels(&task_def, "test", &r.preset)?;
     let cfg = config(r, &task_def.dataset, &train_y, &members);
     let result = probe(&train_x, &train_y, &test_x, &test_y, dim, &cfg)?;
+    let knn = match (&train_y, &test_y) {
+        (Labels::Classes(a), Labels::Classes(b)) => {
+            let k = knn_classify(&train_x, a, &test_x, b, dim, &KnnConfig::default())?;
+            Some(k.test_score)
+        }
+        _ => None,
+    };
     if r.progress {
         println!("  {model:28} {task:12} {:.3}", result.test_score);
     }
@@ -75,6 +86,7 @@ pub fn run(r: &mut Runner, model: &str, task: &str, step: &Step) -> Result<()> {
             model: model.to_string(),
             task: task.to_string(),
             result,
+            knn,
         },
     )
 }
