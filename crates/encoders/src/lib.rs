@@ -41,7 +41,9 @@ pub use features::Features;
 pub use folded::FoldedResNet;
 pub use fuse_mode::FuseMode;
 pub use fused::FusedEncoder;
-pub use load::{LoadedModel, load_encoder, load_model, load_resnet, random_resnet};
+pub use load::{
+    LoadedModel, load_encoder, load_model, load_resnet, member_preprocess, random_resnet,
+};
 pub use norm::BatchNorm;
 pub use registry::{REGISTRY, RegistryEntry};
 pub use remap::KeyRemap;

@@ -117,7 +117,8 @@ pub fn resolve_file(
                 e.remap,
             ))
         }
-        ModelSpec::Random { .. } | ModelSpec::Fused { .. } => None,
+        // ViT checkpoints load through `build`, not the ResNet path.
+        ModelSpec::Random { .. } | ModelSpec::Fused { .. } | ModelSpec::Vit { .. } => None,
     })
 }
 
@@ -156,6 +157,7 @@ pub fn member_preprocess(spec: &ModelSpec) -> Result<Preprocess> {
             Some(first) => member_preprocess(first)?,
             None => Preprocess::eval224(),
         },
+        ModelSpec::Vit { arch, .. } => crate::vit::pretrained_config(arch)?.preprocess(),
         ModelSpec::Hub { .. } | ModelSpec::Random { .. } => Preprocess::eval224(),
     })
 }
@@ -167,6 +169,15 @@ fn build(spec: &ModelSpec, device: &Device) -> Result<Box<dyn Encoder>> {
             .map(|p| build(p, device))
             .collect::<Result<Vec<_>>>()?;
         return Ok(Box::new(FusedEncoder::new(encoders, *mode)?));
+    }
+    if let ModelSpec::Vit { arch, path } = spec {
+        let base = arch.split_once('.').map_or(arch.as_str(), |(a, _)| a);
+        let cfg = crate::vit::ViTConfig::timm(base)?;
+        let (model, _layout) = crate::vit::load_vit(path, &cfg, device)?;
+        return Ok(Box::new(crate::vit::ViTEncoder::new(
+            model,
+            crate::vit::Readout::default(),
+        )?));
     }
     let net = match (spec, resolve_file(spec, true)?) {
         (ModelSpec::Random { config, seed }, _) => random_resnet(config, *seed, device)?,

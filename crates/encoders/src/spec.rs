@@ -22,6 +22,15 @@ pub enum ModelSpec {
         /// The checkpoint.
         path: PathBuf,
     },
+    /// A Vision Transformer checkpoint (`vit_small_patch14_dinov2:weights.safetensors`), in
+    /// timm's layout or a mechanically remapped original one; `arch` may carry a timm weight
+    /// tag (`vit_base_patch16_224.mae`) that picks the preprocessing.
+    Vit {
+        /// timm architecture name, optionally `.TAG`.
+        arch: String,
+        /// The checkpoint.
+        path: PathBuf,
+    },
     /// A registry name (`torchvision/resnet50`).
     Registry(String),
     /// A file in a Hub model repo.
@@ -136,6 +145,19 @@ fn parse_member(s: &str) -> Result<ModelSpec> {
         return Ok(ModelSpec::Hub {
             repo: repo.to_string(),
             file: file.to_string(),
+        });
+    }
+    if let Some((head, path)) = s.split_once(':')
+        && crate::vit::ViTConfig::is_vit_name(head.split_once('.').map_or(head, |(a, _)| a))
+    {
+        if path.is_empty() {
+            return Err(bad(s, "expected VIT_ARCH:PATH"));
+        }
+        // Resolving the tag now names a bad one before any weights are read.
+        crate::vit::pretrained_config(head)?;
+        return Ok(ModelSpec::Vit {
+            arch: head.to_ascii_lowercase(),
+            path: PathBuf::from(path),
         });
     }
     if let Some((head, path)) = s.split_once(':')
@@ -258,7 +280,7 @@ impl ModelSpec {
                 Self::Random { config, .. } => config.width_mult,
                 Self::Registry(name) => registry::lookup(name).map_or(1.0, |e| e.config.width_mult),
                 Self::File { .. } => m.card()?.map_or(1.0, |c| c.width_mult),
-                Self::Hub { .. } | Self::Fused { .. } => 1.0,
+                Self::Hub { .. } | Self::Fused { .. } | Self::Vit { .. } => 1.0,
             };
             widest = widest.max(w);
         }
@@ -270,7 +292,7 @@ impl ModelSpec {
         self.members()
             .iter()
             .filter_map(|m| match m {
-                Self::File { path, .. } => Some(path.clone()),
+                Self::File { path, .. } | Self::Vit { path, .. } => Some(path.clone()),
                 _ => None,
             })
             .collect()
@@ -286,6 +308,7 @@ impl std::fmt::Display for ModelSpec {
                 path,
             } => write!(f, "{}:{}", a.name(), path.display()),
             Self::File { arch: None, path } => write!(f, "{}", path.display()),
+            Self::Vit { arch, path } => write!(f, "{arch}:{}", path.display()),
             Self::Registry(name) => f.write_str(name),
             Self::Hub { repo, file } => write!(f, "hf:{repo}:{file}"),
             Self::Random { config, seed } => {

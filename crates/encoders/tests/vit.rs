@@ -225,3 +225,75 @@ fn a_checkpoint_of_another_architecture_is_an_error_naming_the_tensors() {
     let err = enc.features(&odd).err().unwrap().to_string();
     assert!(err.contains("200x224"), "{err}");
 }
+
+/// `ARCH.TAG:PATH` loads through the one spec parser and loader: the same features as the
+/// model built directly, timm's preprocessing for the tag, and bad specs named.
+#[test]
+fn vit_specs_load_with_timms_preprocessing() {
+    use sslinv_encoders::{ModelSpec, load_model};
+    let arch = "vit_small_patch16_224";
+    let cfg = ViTConfig::timm(arch).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dino.safetensors");
+    candle_core::safetensors::save(&vit_weights(&cfg), &path).unwrap();
+
+    let spec = ModelSpec::parse(&format!("{arch}.dino:{}", path.display())).unwrap();
+    assert_eq!(ModelSpec::parse(&spec.to_string()).unwrap(), spec);
+    let loaded = load_model(&spec, &Device::Cpu).unwrap();
+    let p = &loaded.preprocess;
+    // timm: input 224, crop_pct 0.9 -> resize 248, bicubic, ImageNet mean and std.
+    assert_eq!((p.resize, p.crop), (Some(248), Some(224)));
+    assert_eq!(p.mean, [0.485, 0.456, 0.406]);
+    assert_eq!(p.interpolation, sslinv_augment::Filter::Bicubic);
+    let clip = ModelSpec::parse(&format!(
+        "vit_base_patch16_clip_224.openai:{}",
+        path.display()
+    ));
+    let clip = sslinv_encoders::member_preprocess(&clip.unwrap()).unwrap();
+    assert_eq!(clip.mean[0], 0.481_454_66);
+
+    let x = photos();
+    let want = ViTEncoder::new(formula_vit(&cfg), Readout::default())
+        .unwrap()
+        .features(&x)
+        .unwrap();
+    let got = loaded.encoder.features(&x).unwrap();
+    assert!(rel_l2(&got, &want) < 1e-6);
+
+    let unknown = ModelSpec::parse(&format!("{arch}.nope:{}", path.display())).unwrap_err();
+    assert!(unknown.to_string().contains("nope"), "{unknown}");
+    // Weights of another architecture are refused, naming the file.
+    let wrong = ModelSpec::parse(&format!("vit_base_patch16_224:{}", path.display())).unwrap();
+    let err = load_model(&wrong, &Device::Cpu).err().unwrap();
+    assert!(err.to_string().contains("dino.safetensors"), "{err}");
+}
+
+/// Every tag's preprocessing equals timm's `get_pretrained_cfg` (fixture from
+/// `scripts/reference/vit_pretrained_cfg.py`): tag, input side, crop fraction, mean and std.
+#[test]
+fn pretrained_configs_equal_timms() {
+    let text = std::fs::read_to_string(fixture("vit_pretrained_cfg.json")).unwrap();
+    let want: HashMap<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert!(want.len() >= 18);
+    for (name, w) in &want {
+        let got = sslinv_encoders::vit::pretrained_config(name).unwrap();
+        assert_eq!(got.tag, w["tag"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            u64::from(got.input_size),
+            w["input_size"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(got.crop_pct, w["crop_pct"].as_f64().unwrap(), "{name}");
+        assert_eq!(w["interpolation"], "bicubic", "{name}");
+        for c in 0..3 {
+            assert!(
+                (f64::from(got.mean[c]) - w["mean"][c].as_f64().unwrap()).abs() < 1e-7,
+                "{name}"
+            );
+            assert!(
+                (f64::from(got.std[c]) - w["std"][c].as_f64().unwrap()).abs() < 1e-7,
+                "{name}"
+            );
+        }
+    }
+}

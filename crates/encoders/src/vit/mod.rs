@@ -13,6 +13,7 @@ pub mod mlp;
 pub mod model;
 pub mod patch_embed;
 pub mod pos_embed;
+pub mod pretrained;
 pub mod readout;
 pub mod remap;
 
@@ -22,5 +23,6 @@ pub use encoder::ViTEncoder;
 pub use load::{load_vit, random_vit};
 pub use model::VisionTransformer;
 pub use pos_embed::{resample_abs_pos_embed, resize_bicubic_aa};
+pub use pretrained::{PretrainedConfig, pretrained_config};
 pub use readout::{Pool, Readout};
 pub use remap::ViTLayout;
