@@ -18,6 +18,9 @@ const CLIP: ([f32; 3], [f32; 3]) = (
     [0.268_629_54, 0.261_302_6, 0.275_777_1],
 );
 
+/// A tag's (name, input side, crop fraction, (mean, std)).
+type Tag = (&'static str, u32, f64, ([f32; 3], [f32; 3]));
+
 /// How timm preprocesses for one pretrained ViT.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PretrainedConfig {
@@ -68,7 +71,7 @@ pub fn pretrained_config(name: &str) -> Result<PretrainedConfig> {
     let cfg = ViTConfig::timm(arch)?;
     let dinov2 = arch.contains("dinov2");
     let clip = arch.contains("clip");
-    let known: &[(&str, u32, f64, ([f32; 3], [f32; 3]))] = if dinov2 {
+    let known: &[Tag] = if dinov2 {
         &[("lvd142m", 518, 1.0, IMAGENET)]
     } else if clip {
         &[
