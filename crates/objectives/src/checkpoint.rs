@@ -58,7 +58,7 @@ pub struct CheckpointMeta {
     pub queue_ptr: Option<usize>,
     /// How the single-device run emulates MoCo's shuffle-BN.
     pub shuffle_bn: Option<String>,
-    /// Mean loss over the last logged steps.
+    /// Mean loss over the last logged steps (`recent`).
     pub loss: Option<f32>,
     /// Mean contrastive accuracy over the last logged steps.
     pub accuracy: Option<f32>,
@@ -66,6 +66,9 @@ pub struct CheckpointMeta {
     pub weights: String,
     /// Resume-state file (same folder).
     pub state: String,
+    /// The last logged steps (at most 10), carried across resumes.
+    #[serde(default)]
+    pub recent: Vec<crate::train::StepLog>,
 }
 
 /// Paths of a checkpoint named `name` in `dir`.

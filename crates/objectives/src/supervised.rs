@@ -283,10 +283,7 @@ fn save<B: Backbone>(
         Tensor::new(&[step as i64], &cfg.device)?,
     ));
     write_tensors(&paths.state, state)?;
-    let tail = &history[history.len().saturating_sub(10)..];
-    let mean = |f: fn(&StepLog) -> f32| {
-        (!tail.is_empty()).then(|| tail.iter().map(f).sum::<f32>() / tail.len() as f32)
-    };
+    let recent = crate::train::recent_steps(&[], history);
     let file = |p: &Path| {
         p.file_name()
             .map(|s| s.to_string_lossy().into_owned())
@@ -310,10 +307,11 @@ fn save<B: Backbone>(
         predictor: None,
         queue_ptr: None,
         shuffle_bn: None,
-        loss: mean(|s| s.loss),
-        accuracy: mean(|s| s.accuracy),
+        loss: crate::train::mean_of(&recent, |s| s.loss),
+        accuracy: crate::train::mean_of(&recent, |s| s.accuracy),
         weights: file(&paths.weights),
         state: file(&paths.state),
+        recent,
     };
     write_meta(&paths.json, &meta)?;
     Ok(meta)

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use candle_core::Tensor;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sslinv_datasets::stream::{BadFileLog, StreamSource};
 
 use crate::backbone::Backbone;
@@ -21,7 +21,7 @@ use crate::optim::{Sgd, scaled_lr, warmup_cosine_lr};
 use crate::{ObjectivesError, Result};
 
 /// One optimiser step's numbers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StepLog {
     /// Step index (0-based).
     pub step: u64,
@@ -60,8 +60,20 @@ pub struct Trained<B> {
     pub report: TrainReport,
 }
 
-fn mean_tail(h: &[StepLog], f: impl Fn(&StepLog) -> f32) -> Option<f32> {
-    let tail = &h[h.len().saturating_sub(10)..];
+/// Steps a card's loss and accuracy average over.
+pub const RECENT_STEPS: usize = 10;
+
+/// The last [`RECENT_STEPS`] logs of `carried` (a resumed card's) followed by `h`.
+pub fn recent_steps(carried: &[StepLog], h: &[StepLog]) -> Vec<StepLog> {
+    let all: Vec<&StepLog> = carried.iter().chain(h).collect();
+    all[all.len().saturating_sub(RECENT_STEPS)..]
+        .iter()
+        .map(|s| (*s).clone())
+        .collect()
+}
+
+/// The mean of `f` over `tail`.
+pub fn mean_of(tail: &[StepLog], f: impl Fn(&StepLog) -> f32) -> Option<f32> {
     (!tail.is_empty()).then(|| tail.iter().map(&f).sum::<f32>() / tail.len() as f32)
 }
 
@@ -100,6 +112,8 @@ struct Saver<'a> {
     total: u64,
     steps_per_epoch: u64,
     n_images: usize,
+    /// The resumed card's recent steps, so a resumed run reports what an uninterrupted one does.
+    carried: Vec<StepLog>,
 }
 
 impl Saver<'_> {
@@ -132,6 +146,7 @@ impl Saver<'_> {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default()
         };
+        let recent = recent_steps(&self.carried, h);
         let meta = CheckpointMeta {
             format: CHECKPOINT_FORMAT,
             arch: self.cfg.arch.clone(),
@@ -155,8 +170,9 @@ impl Saver<'_> {
                     self.cfg.bn_splits()
                 )
             }),
-            loss: mean_tail(h, |s| s.loss),
-            accuracy: mean_tail(h, |s| s.accuracy),
+            loss: mean_of(&recent, |s| s.loss),
+            accuracy: mean_of(&recent, |s| s.accuracy),
+            recent,
             weights: file(&self.paths.weights),
             state: file(&self.paths.state),
         };
@@ -200,6 +216,7 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
     let h = &cfg.hyper;
     let mut opt = Sgd::new(vars, h.lr, h.momentum, h.weight_decay)?.with_lars(h.lars_eta);
     let mut start = 0;
+    let mut carried = Vec::new();
     if resume && paths.json.is_file() {
         let meta = read_meta(&paths.json)?;
         check_same(&meta, cfg, images.len(), &paths.json)?;
@@ -229,6 +246,7 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
                 .collect(),
         )?;
         start = meta.step;
+        carried = meta.recent;
     }
 
     let base_lr = scaled_lr(h.lr, cfg.batch_size);
@@ -239,6 +257,7 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
         total,
         steps_per_epoch,
         n_images: images.len(),
+        carried,
     };
     let bar = if progress {
         ProgressBar::new(end.saturating_sub(start))
