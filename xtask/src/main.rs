@@ -6,6 +6,14 @@ use anyhow::{Context, bail};
 use candle_core::Device;
 use clap::{Parser, Subcommand};
 
+/// Writes `value` as pretty JSON atomically (unique temp file, then rename; parents created).
+pub fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let bytes = serde_json::to_vec_pretty(value)?;
+    sslinv_encoders::write_atomic(path, &bytes)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 /// The candle device named `name` (`cpu`, or `cuda` in a build with `--features cuda`).
 pub fn device(name: &str) -> anyhow::Result<Device> {
     match name {

@@ -2,20 +2,11 @@
 //! feature cache: both finish, with the same result as a lone run, and no torn or temporary
 //! file is left in the cache.
 
+mod common;
+
+use common::write_image;
 use std::path::Path;
 use std::process::Command;
-
-use image::{Rgb, RgbImage};
-
-fn write_image(path: &Path, c: u32, i: u32) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    RgbImage::from_fn(32, 32, |x, y| {
-        let wave = ((x * (i + 3) + y * (c + 1)) % 17) as u8 * 4;
-        Rgb([(c * 80) as u8 ^ wave, (x * 7) as u8, (y * 7 + c * 30) as u8])
-    })
-    .save(path)
-    .unwrap();
-}
 
 fn downstream(root: &Path, out: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));

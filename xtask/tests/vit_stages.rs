@@ -1,11 +1,13 @@
 //! A ViT through the command line's stages: `features`, `invariance synthetic` and
 //! `downstream --dataset folder` take a `VIT_ARCH[.TAG]:PATH` spec like any ResNet one.
 
+mod common;
+
+use common::write_image;
 use std::path::Path;
 use std::process::Command;
 
 use candle_core::{Device, Tensor};
-use image::{Rgb, RgbImage};
 use sslinv_encoders::vit::ViTConfig;
 
 /// Seeded small weights for every tensor of `cfg` (timm names and shapes), unit LayerNorms.
@@ -30,17 +32,6 @@ fn write_weights(cfg: &ViTConfig, path: &Path) {
         })
         .collect();
     candle_core::safetensors::save(&tensors, path).unwrap();
-}
-
-/// A 32 px image of class `c`, image `i`: the class's colour and a per-image pattern.
-fn write_image(path: &Path, c: u32, i: u32) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    RgbImage::from_fn(32, 32, |x, y| {
-        let wave = ((x * (i + 3) + y * (c + 1)) % 17) as u8 * 4;
-        Rgb([(c * 80) as u8 ^ wave, (x * 7) as u8, (y * 7 + c * 30) as u8])
-    })
-    .save(path)
-    .unwrap();
 }
 
 fn xtask(args: &[&str]) {

@@ -1,11 +1,9 @@
 //! 95 % intervals for invariance means by a seeded bootstrap over images (or view groups):
 //! resample the images with replacement and recompute the same statistic.
 
-use rayon::prelude::*;
 use sslinv_heads::{BootstrapConfig, HeadsError, Interval, bootstrap};
 
 use crate::error::{InvarianceError, Result};
-use crate::metrics::compare_to_clean;
 use crate::stats::FeatureStats;
 
 fn upstream(e: HeadsError) -> InvarianceError {
@@ -39,15 +37,7 @@ pub fn per_image_scores(
     n_images: usize,
     k: usize,
 ) -> Result<PerImageScores> {
-    let d = stats.dim;
-    InvarianceError::check_len("clean features", n_images * d, clean.len())?;
-    InvarianceError::check_len("view features", n_images * k * d, views.len())?;
-    let zc = stats.whiten(clean, n_images)?;
-    let zv = stats.whiten(views, n_images * k)?;
-    let pairs: Vec<Vec<(f32, f32)>> = (0..n_images)
-        .into_par_iter()
-        .map(|i| compare_to_clean(&zc[i * d..(i + 1) * d], &zv[i * k * d..(i + 1) * k * d], d))
-        .collect();
+    let pairs = crate::sweep_scores::whitened_pairs(stats, clean, views, n_images, k)?;
     let flat = pairs.iter().flatten();
     Ok(PerImageScores {
         similarity: flat.clone().map(|p| p.0 as f64).collect(),

@@ -98,6 +98,26 @@ impl SweepAccumulator {
     }
 }
 
+/// (similarity, distance) of every view to its clean image, per image: the rows whitened in
+/// one matrix product each.
+pub(crate) fn whitened_pairs(
+    stats: &FeatureStats,
+    clean: &[f32],
+    views: &[f32],
+    n_images: usize,
+    k: usize,
+) -> Result<Vec<Vec<(f32, f32)>>> {
+    let d = stats.dim;
+    InvarianceError::check_len("clean features", n_images * d, clean.len())?;
+    InvarianceError::check_len("view features", n_images * k * d, views.len())?;
+    let zc = stats.whiten(clean, n_images)?;
+    let zv = stats.whiten(views, n_images * k)?;
+    Ok((0..n_images)
+        .into_par_iter()
+        .map(|i| compare_to_clean(&zc[i * d..(i + 1) * d], &zv[i * k * d..(i + 1) * k * d], d))
+        .collect())
+}
+
 /// Scores `n_images` images from their clean rows (n x D) and view rows (n x k x D), whitening
 /// all rows in one matrix product.
 pub fn score_sweep(
@@ -107,15 +127,7 @@ pub fn score_sweep(
     n_images: usize,
     k: usize,
 ) -> Result<SweepScores> {
-    let d = stats.dim;
-    InvarianceError::check_len("clean features", n_images * d, clean.len())?;
-    InvarianceError::check_len("view features", n_images * k * d, views.len())?;
-    let zc = stats.whiten(clean, n_images)?;
-    let zv = stats.whiten(views, n_images * k)?;
-    let pairs: Vec<Vec<(f32, f32)>> = (0..n_images)
-        .into_par_iter()
-        .map(|i| compare_to_clean(&zc[i * d..(i + 1) * d], &zv[i * k * d..(i + 1) * k * d], d))
-        .collect();
+    let pairs = whitened_pairs(stats, clean, views, n_images, k)?;
     let mut acc = SweepAccumulator::new(k);
     // Accumulated in image order whatever the thread count, so sums are deterministic.
     for p in &pairs {

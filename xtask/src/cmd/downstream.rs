@@ -2,9 +2,10 @@
 //! and test splits (cached on disk), then the paper's linear probe with the dataset's metric,
 //! DINO's kNN or few-shot episodes (`--protocol`). `--dataset folder` reads any ImageFolder.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::write_json;
 use anyhow::{Context, bail};
 use candle_core::Device;
 use image::RgbImage;
@@ -356,16 +357,5 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         result.test_score(),
         args.out.display()
     );
-    Ok(())
-}
-
-fn write_json(out: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
-    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let tmp = out.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(value)?)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::write_json;
 use anyhow::{Context, bail};
 use candle_core::Device;
 use image::RgbImage;
@@ -262,17 +263,6 @@ fn cached_stats(
         );
     }
     Ok(stats)
-}
-
-fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(value)?)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
 }
 
 /// One line per transform in the `all` summary.

@@ -1,6 +1,7 @@
 //! `cargo xtask probe`: a probe (logistic regression or ridge), DINO's kNN or ssl-transfer's
 //! few-shot episodes on saved features.
 
+use crate::write_json;
 use anyhow::{Context, bail};
 use safetensors::{Dtype, SafeTensors};
 use sslinv_heads::{FewShotConfig, KnnConfig, Labels, Metric, ProbeConfig, Task, probe};
@@ -74,10 +75,8 @@ fn le_f32(bytes: &[u8]) -> Vec<f32> {
         .collect()
 }
 
-fn read_split(path: &Path) -> anyhow::Result<Split> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let st = SafeTensors::deserialize(&bytes)
-        .with_context(|| format!("{} is not a safetensors file", path.display()))?;
+/// The `features` tensor (N x D f32) of a features file, and D.
+pub fn feature_matrix(st: &SafeTensors, path: &Path) -> anyhow::Result<(Vec<f32>, usize)> {
     let f = st
         .tensor("features")
         .with_context(|| format!("{}: no `features` tensor", path.display()))?;
@@ -89,7 +88,14 @@ fn read_split(path: &Path) -> anyhow::Result<Split> {
             f.shape()
         );
     }
-    let dim = f.shape()[1];
+    Ok((le_f32(f.data()), f.shape()[1]))
+}
+
+fn read_split(path: &Path) -> anyhow::Result<Split> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let st = SafeTensors::deserialize(&bytes)
+        .with_context(|| format!("{} is not a safetensors file", path.display()))?;
+    let (x, dim) = feature_matrix(&st, path)?;
     let l = st
         .tensor("labels")
         .with_context(|| format!("{}: no `labels` tensor", path.display()))?;
@@ -113,19 +119,7 @@ fn read_split(path: &Path) -> anyhow::Result<Split> {
             path.display()
         ),
     };
-    Ok(Split {
-        x: le_f32(f.data()),
-        dim,
-        labels,
-    })
-}
-
-/// Writes `value` as pretty JSON to a temp file next to `out`, then renames it.
-fn write_json(out: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
-    let tmp = out.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(value)?)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))
+    Ok(Split { x, dim, labels })
 }
 
 /// Class ids of a split, or an error naming the file.
