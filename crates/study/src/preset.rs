@@ -68,6 +68,18 @@ pub struct EvalPreset {
     pub crop: u32,
 }
 
+impl Preset {
+    /// Whose reading of the paper the sweeps, policies and ridge probes follow
+    /// (`protocol = "paper-code"`: the published code's quirks, docs/reproduction.md).
+    pub fn fidelity(&self) -> sslinv_augment::Protocol {
+        if self.protocol == "paper-code" {
+            sslinv_augment::Protocol::PaperCode
+        } else {
+            sslinv_augment::Protocol::Corrected
+        }
+    }
+}
+
 fn default_protocol() -> String {
     "default".into()
 }
@@ -358,7 +370,7 @@ impl Preset {
                     .map_err(|e| format!("invariance.transforms: `{t}`: {e}"))?;
             }
         }
-        if !["default", "paper-code"].contains(&self.protocol.as_str()) {
+        if !["default", "corrected", "paper-code"].contains(&self.protocol.as_str()) {
             return Err(format!(
                 "protocol = `{}`: expected `default` or `paper-code`",
                 self.protocol
@@ -428,6 +440,15 @@ impl Preset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_protocol_selects_the_paper_codes_quirks() {
+        let mut p = Preset::load("smoke").unwrap();
+        assert_eq!(p.fidelity(), sslinv_augment::Protocol::Corrected);
+        p.protocol = "paper-code".into();
+        assert_eq!(p.fidelity(), sslinv_augment::Protocol::PaperCode);
+        assert!(p.fidelity().ridge_alpha_is_inverse());
+    }
 
     #[test]
     fn every_builtin_parses() {

@@ -31,7 +31,10 @@ pub fn config(r: &Runner, model: &str) -> Result<PretrainConfig> {
     };
     let p = &r.preset.pretrain;
     let objective: Objective = objective.parse()?;
-    let mut cfg = PretrainConfig::new(objective, policy, &p.arch);
+    let policy = sslinv_augment::Policy::parse(policy)?
+        .with_protocol(r.preset.fidelity())
+        .spec();
+    let mut cfg = PretrainConfig::new(objective, &policy, &p.arch);
     cfg.name = model.to_string();
     cfg.width_mult = *width_mult;
     cfg.stem = p.stem.clone();

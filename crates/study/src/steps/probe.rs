@@ -47,7 +47,7 @@ pub fn config(r: &Runner, dataset: &str, labels: &Labels, members: &[String]) ->
         grid_shift: sslinv_fusion::grid_shift(members.len(), width),
         lambda: None,
         seed: r.preset.seed,
-        paper_grid: r.preset.protocol == "paper-code",
+        paper_grid: r.preset.fidelity().ridge_alpha_is_inverse(),
     }
 }
 

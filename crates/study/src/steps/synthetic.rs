@@ -29,7 +29,7 @@ pub fn run(r: &mut Runner, model: &str, transform: Transform, step: &Step) -> Re
     let stats = r.stats(model)?;
     let images = r.data.sweep_images(&r.preset)?;
     let eval = r.preset.eval();
-    let sweep = Sweep::paper(transform, r.preset.invariance.k);
+    let sweep = Sweep::with_protocol(transform, r.preset.invariance.k, r.preset.fidelity());
     let opts = SyntheticOptions {
         prep: Preprocess::new(Some(eval.sweep_resize), Some(eval.crop)),
         batch: Some(r.preset.invariance.batch),
