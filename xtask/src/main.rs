@@ -6,6 +6,51 @@ use anyhow::{Context, bail};
 use candle_core::Device;
 use clap::{Parser, Subcommand};
 
+/// `--pool` / `--layers`: which features a ViT hands out (ResNets ignore them).
+#[derive(clap::Args, Clone, Default)]
+pub struct ReadoutArgs {
+    /// ViT pooling: default (timm's pooled pre-logits), cls, mean or cls+mean.
+    #[arg(long)]
+    pub pool: Option<String>,
+    /// ViT: concatenate the last N blocks' outputs (DINO's linear evaluation uses 4).
+    #[arg(long)]
+    pub layers: Option<usize>,
+}
+
+impl ReadoutArgs {
+    /// `model` with the flags applied to its ViT members, as a canonical spec (unchanged
+    /// without flags, so caches keyed by it stay valid).
+    pub fn apply(&self, model: &str) -> anyhow::Result<String> {
+        if self.pool.is_none() && self.layers.is_none() {
+            return Ok(model.to_string());
+        }
+        Ok(self
+            .apply_to(sslinv_encoders::ModelSpec::parse(model)?)?
+            .to_string())
+    }
+
+    /// A parsed spec with the flags applied; an error when they are given and it has no ViT.
+    pub fn apply_to(
+        &self,
+        spec: sslinv_encoders::ModelSpec,
+    ) -> anyhow::Result<sslinv_encoders::ModelSpec> {
+        if self.pool.is_none() && self.layers.is_none() {
+            return Ok(spec);
+        }
+        let pool = self.pool.as_deref().map(str::parse).transpose()?;
+        let model = spec.to_string();
+        let spec = spec.with_readout(pool, self.layers);
+        if !spec
+            .members()
+            .iter()
+            .any(|m| matches!(m, sslinv_encoders::ModelSpec::Vit { .. }))
+        {
+            anyhow::bail!("--pool / --layers apply to ViT specs; `{model}` has none");
+        }
+        Ok(spec)
+    }
+}
+
 /// Writes `value` as pretty JSON atomically (unique temp file, then rename; parents created).
 pub fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
     use anyhow::Context;

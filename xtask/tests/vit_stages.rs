@@ -86,6 +86,32 @@ fn a_vit_spec_runs_through_features_invariance_and_downstream() {
         .expect("a 2-d feature tensor");
     assert_eq!(f.dims(), &[18, 192]);
 
+    // `--pool cls+mean --layers 4`: DINO's linear-evaluation readout, 4 x 2 x 192 wide.
+    let wide = d.join("wide.safetensors");
+    xtask(&[
+        "features",
+        "--model",
+        &spec,
+        "--images",
+        &s(&images),
+        "--out",
+        &s(&wide),
+        "--resize",
+        "32",
+        "--crop",
+        "32",
+        "--pool",
+        "cls+mean",
+        "--layers",
+        "4",
+    ]);
+    let t = candle_core::safetensors::load(&wide, &Device::Cpu).unwrap();
+    let f = t
+        .values()
+        .find(|v| v.rank() == 2)
+        .expect("a 2-d feature tensor");
+    assert_eq!(f.dims(), &[18, 4 * 2 * 192]);
+
     // Synthetic invariance of the ViT to rotation.
     let inv = d.join("rotation.json");
     xtask(&[

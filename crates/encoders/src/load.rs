@@ -170,14 +170,16 @@ fn build(spec: &ModelSpec, device: &Device) -> Result<Box<dyn Encoder>> {
             .collect::<Result<Vec<_>>>()?;
         return Ok(Box::new(FusedEncoder::new(encoders, *mode)?));
     }
-    if let ModelSpec::Vit { arch, path } = spec {
+    if let ModelSpec::Vit {
+        arch,
+        path,
+        readout,
+    } = spec
+    {
         let base = arch.split_once('.').map_or(arch.as_str(), |(a, _)| a);
         let cfg = crate::vit::ViTConfig::timm(base)?;
         let (model, _layout) = crate::vit::load_vit(path, &cfg, device)?;
-        return Ok(Box::new(crate::vit::ViTEncoder::new(
-            model,
-            crate::vit::Readout::default(),
-        )?));
+        return Ok(Box::new(crate::vit::ViTEncoder::new(model, *readout)?));
     }
     let net = match (spec, resolve_file(spec, true)?) {
         (ModelSpec::Random { config, seed }, _) => random_resnet(config, *seed, device)?,

@@ -30,6 +30,8 @@ pub enum ModelSpec {
         arch: String,
         /// The checkpoint.
         path: PathBuf,
+        /// Which features it hands out (`@cls`, `@mean`, `@clsmean`, `@lastN` in the spec).
+        readout: crate::vit::Readout,
     },
     /// A registry name (`torchvision/resnet50`).
     Registry(String),
@@ -148,16 +150,26 @@ fn parse_member(s: &str) -> Result<ModelSpec> {
         });
     }
     if let Some((head, path)) = s.split_once(':')
-        && crate::vit::ViTConfig::is_vit_name(head.split_once('.').map_or(head, |(a, _)| a))
+        && let Some(arch) = head.split('@').next()
+        && crate::vit::ViTConfig::is_vit_name(arch.split_once('.').map_or(arch, |(a, _)| a))
     {
         if path.is_empty() {
-            return Err(bad(s, "expected VIT_ARCH:PATH"));
+            return Err(bad(s, "expected VIT_ARCH[.TAG][@POOL][@lastN]:PATH"));
         }
         // Resolving the tag now names a bad one before any weights are read.
-        crate::vit::pretrained_config(head)?;
+        crate::vit::pretrained_config(arch)?;
+        let mut readout = crate::vit::Readout::default();
+        for item in head.split('@').skip(1) {
+            match item.strip_prefix("last").map(str::parse::<usize>) {
+                Some(Ok(n)) if n > 0 => readout.layers = n,
+                Some(_) => return Err(bad(s, format!("`@{item}`: expected @lastN, N >= 1"))),
+                None => readout.pool = item.parse()?,
+            }
+        }
         return Ok(ModelSpec::Vit {
-            arch: head.to_ascii_lowercase(),
+            arch: arch.to_ascii_lowercase(),
             path: PathBuf::from(path),
+            readout,
         });
     }
     if let Some((head, path)) = s.split_once(':')
@@ -241,6 +253,34 @@ impl ModelSpec {
         }
     }
 
+    /// The spec with its ViT members' pooling and/or block count replaced (the `--pool` and
+    /// `--layers` flags); other members are unchanged.
+    pub fn with_readout(self, pool: Option<crate::vit::Pool>, layers: Option<usize>) -> Self {
+        match self {
+            Self::Vit {
+                arch,
+                path,
+                mut readout,
+            } => {
+                readout.pool = pool.unwrap_or(readout.pool);
+                readout.layers = layers.unwrap_or(readout.layers);
+                Self::Vit {
+                    arch,
+                    path,
+                    readout,
+                }
+            }
+            Self::Fused { members, mode } => Self::Fused {
+                members: members
+                    .into_iter()
+                    .map(|m| m.with_readout(pool, layers))
+                    .collect(),
+                mode,
+            },
+            other => other,
+        }
+    }
+
     /// How a fusion combines its members (`cat` for a single encoder).
     pub fn fuse_mode(&self) -> FuseMode {
         match self {
@@ -308,7 +348,21 @@ impl std::fmt::Display for ModelSpec {
                 path,
             } => write!(f, "{}:{}", a.name(), path.display()),
             Self::File { arch: None, path } => write!(f, "{}", path.display()),
-            Self::Vit { arch, path } => write!(f, "{arch}:{}", path.display()),
+            Self::Vit {
+                arch,
+                path,
+                readout,
+            } => {
+                f.write_str(arch)?;
+                if readout.pool != crate::vit::Pool::Default {
+                    // `cls+mean` would read as a fusion: the spec spells it `clsmean`.
+                    write!(f, "@{}", readout.pool.to_string().replace('+', ""))?;
+                }
+                if readout.layers != 1 {
+                    write!(f, "@last{}", readout.layers)?;
+                }
+                write!(f, ":{}", path.display())
+            }
             Self::Registry(name) => f.write_str(name),
             Self::Hub { repo, file } => write!(f, "hf:{repo}:{file}"),
             Self::Random { config, seed } => {

@@ -260,6 +260,29 @@ fn vit_specs_load_with_timms_preprocessing() {
     let got = loaded.encoder.features(&x).unwrap();
     assert!(rel_l2(&got, &want) < 1e-6);
 
+    // Readouts in the spec: `@clsmean@last2` = DINOv2's linear-eval features of 2 blocks.
+    let two = ModelSpec::parse(&format!("{arch}.dino@clsmean@last2:{}", path.display())).unwrap();
+    assert_eq!(ModelSpec::parse(&two.to_string()).unwrap(), two);
+    let two_model = load_model(&two, &Device::Cpu).unwrap();
+    assert_eq!(two_model.encoder.dim(), 2 * 2 * 384);
+    let direct = ViTEncoder::new(
+        formula_vit(&cfg),
+        Readout {
+            pool: Pool::ClsMean,
+            layers: 2,
+        },
+    )
+    .unwrap()
+    .features(&x)
+    .unwrap();
+    assert!(rel_l2(&two_model.encoder.features(&x).unwrap(), &direct) < 1e-6);
+    assert_eq!(
+        spec.clone()
+            .with_readout(Some(Pool::Mean), Some(3))
+            .to_string(),
+        format!("{arch}.dino@mean@last3:{}", path.display())
+    );
+    assert!(ModelSpec::parse(&format!("{arch}@last0:{}", path.display())).is_err());
     let unknown = ModelSpec::parse(&format!("{arch}.nope:{}", path.display())).unwrap_err();
     assert!(unknown.to_string().contains("nope"), "{unknown}");
     // Weights of another architecture are refused, naming the file.

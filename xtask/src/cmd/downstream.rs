@@ -40,6 +40,8 @@ pub struct Args {
     /// How fused members combine: cat, add or mean.
     #[arg(long, default_value = "cat")]
     pub fuse: String,
+    #[command(flatten)]
+    pub readout: crate::ReadoutArgs,
     /// Cross-validation folds.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -262,7 +264,9 @@ fn open_synth3d(args: &Args) -> anyhow::Result<Data> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let spec = ModelSpec::parse_with(&args.model, args.fuse.parse()?)?;
+    let spec = args
+        .readout
+        .apply_to(ModelSpec::parse_with(&args.model, args.fuse.parse()?)?)?;
     let mode = spec.fuse_mode();
     let dev = device(&args.device)?;
     let is_synth = args.dataset.eq_ignore_ascii_case("synth3d");

@@ -16,6 +16,8 @@ pub struct Args {
     /// Model spec (ARCH:PATH, a registry name, hf:REPO:FILE, random:ARCH:seed=N, a+b).
     #[arg(long)]
     pub model: String,
+    #[command(flatten)]
+    readout: crate::ReadoutArgs,
     /// A folder of .png/.jpg images (searched recursively, sorted by path) or a text file with
     /// one image path per line (relative paths are taken from the file's folder).
     #[arg(long)]
@@ -110,8 +112,8 @@ fn write_features(
 pub fn run(args: Args) -> anyhow::Result<()> {
     let dev = device(&args.device)?;
     let paths = image_paths(&args.images)?;
-    let encoder = load_encoder(&args.model, &dev)
-        .with_context(|| format!("loading model `{}`", args.model))?;
+    let model = args.readout.apply(&args.model)?;
+    let encoder = load_encoder(&model, &dev).with_context(|| format!("loading model `{model}`"))?;
     let prep = Preprocess::new(
         (args.resize > 0).then_some(args.resize),
         (args.crop > 0).then_some(args.crop),
@@ -120,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let features = extract(encoder.as_ref(), &paths, &prep, &dev, &opts)?;
     let (data, d) = (features.data, features.dim);
     let meta = HashMap::from([
-        ("model".to_string(), args.model.clone()),
+        ("model".to_string(), model.clone()),
         ("dataset".to_string(), args.images.display().to_string()),
         (
             "preprocess".to_string(),

@@ -46,6 +46,8 @@ pub struct Common {
     /// Folder of cached feature statistics.
     #[arg(long)]
     cache: Option<PathBuf>,
+    #[command(flatten)]
+    readout: crate::ReadoutArgs,
 }
 
 /// Arguments of `invariance synthetic`.
@@ -143,9 +145,18 @@ pub struct ExtrinsicArgs {
 /// Runs the subcommand.
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Synthetic(args) => synthetic(args),
-        Command::Multiview(args) => multiview(args),
-        Command::Extrinsic(args) => extrinsic(args),
+        Command::Synthetic(mut args) => {
+            args.common.model = args.common.readout.apply(&args.common.model)?;
+            synthetic(args)
+        }
+        Command::Multiview(mut args) => {
+            args.common.model = args.common.readout.apply(&args.common.model)?;
+            multiview(args)
+        }
+        Command::Extrinsic(mut args) => {
+            args.common.model = args.common.readout.apply(&args.common.model)?;
+            extrinsic(args)
+        }
         Command::Views(args) => super::invariance_views::run(args),
     }
 }
