@@ -19,7 +19,7 @@ use crate::error::{Result, StudyError};
 use crate::preset::Preset;
 use crate::subset::subset;
 use crate::tasks::{SYNTH3D_TASKS, TaskDef, dataset_tasks, synth3d_tasks};
-use root::{DOWNSTREAM, EXTRINSIC, IMAGENET_TRAIN, IMAGENET_VAL, dataset_dir};
+use root::{EXTRINSIC, IMAGENET_TRAIN, IMAGENET_VAL, dataset_dir, downstream};
 
 /// synth3d's multi-view kinds, in report order.
 pub const SYNTH3D_VIEWS: [GroupKind; 3] = [
@@ -128,9 +128,9 @@ impl DataContext {
             DataContext::Synth3d { .. } => synth3d_tasks(
                 &named.unwrap_or_else(|| SYNTH3D_TASKS.iter().map(|s| s.to_string()).collect()),
             ),
-            DataContext::Root { .. } => dataset_tasks(
-                &named.unwrap_or_else(|| DOWNSTREAM.iter().map(|s| s.to_string()).collect()),
-            ),
+            DataContext::Root { .. } => {
+                dataset_tasks(&named.unwrap_or_else(|| downstream().map(str::to_string).collect()))
+            }
         }
     }
 

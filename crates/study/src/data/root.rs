@@ -10,17 +10,13 @@ pub const IMAGENET_TRAIN: &str = "imagenet-train";
 /// ImageNet val: the statistics and sweep images.
 pub const IMAGENET_VAL: &str = "imagenet";
 
-/// Downstream datasets the probes run on (the registry's labelled sets but ImageNet).
-pub const DOWNSTREAM: &[&str] = &[
-    "cifar10",
-    "caltech101",
-    "flowers102",
-    "300w",
-    "celeba",
-    "lsp",
-    "causal3dident",
-    "causal3dident-class",
-];
+/// Downstream datasets the probes run on: the registry's labelled sets but ImageNet.
+pub fn downstream() -> impl Iterator<Item = &'static str> {
+    sslinv_datasets::DATASETS
+        .iter()
+        .copied()
+        .filter(|d| *d != IMAGENET_VAL)
+}
 
 /// Datasets whose latents the extrinsic step regresses.
 pub const EXTRINSIC: &[&str] = &["causal3dident"];
