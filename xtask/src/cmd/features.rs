@@ -97,15 +97,9 @@ fn write_features(
 ) -> anyhow::Result<()> {
     let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
     let view = TensorView::new(Dtype::F32, vec![n, d], &bytes)?;
-    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let tmp = out.with_extension("safetensors.tmp");
-    safetensors::serialize_to_file([("features", view)], Some(meta), &tmp)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, out)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), out.display()))?;
-    Ok(())
+    // A unique temp file and a rename: two runs writing one output never tear it.
+    let file = safetensors::serialize([("features", view)], Some(meta))?;
+    sslinv_encoders::write_atomic(out, &file).with_context(|| format!("writing {}", out.display()))
 }
 
 /// Runs the command.
