@@ -94,25 +94,14 @@ pub(crate) fn settings(t: Transform, k: Option<usize>) -> Vec<Vec<f64>> {
         Transform::Shear => grid(&open(-160.0, 160.0, floor_root(k1, 2))),
         Transform::ResizedCrop => {
             let n = floor_root(k1, 4);
-            let pos: Vec<f32> = torch_linspace(0.0, 0.25, n)
-                .iter()
-                .map(|v| v * RESIZE)
-                .collect();
-            let len: Vec<f32> = torch_linspace(0.75, 0.25, n)
-                .iter()
-                .map(|v| v * RESIZE)
-                .collect();
-            let mut s = Vec::new();
-            for &top in &pos {
-                for &left in &pos {
-                    for &h in &len {
-                        for &w in &len {
-                            s.push(vec![top as f64, left as f64, h as f64, w as f64]);
-                        }
-                    }
-                }
-            }
-            s
+            // The products are float32, as the paper code's tensors are.
+            let at_256 = |a: f64, b: f64| -> Vec<f64> {
+                torch_linspace(a, b, n)
+                    .iter()
+                    .map(|v| f64::from(v * RESIZE))
+                    .collect()
+            };
+            crate::sweep::crop_grid(&at_256(0.0, 0.25), &at_256(0.75, 0.25))
         }
         Transform::Deform => (0..k1.min(DEFORM_SETTINGS))
             .map(|i| vec![DEFORM_ALPHA, DEFORM_SIGMAS[i % 8], i as f64, ALPHA_AFFINE])

@@ -113,18 +113,8 @@ impl Sweep {
                     .iter()
                     .map(|v| v * REF_SIDE)
                     .collect();
-                let mut s = Vec::new();
-                for &top in &pos {
-                    for &left in &pos {
-                        for &h in &len {
-                            for &w in &len {
-                                s.push(vec![top, left, h, w]);
-                            }
-                        }
-                    }
-                }
                 // No crop is the identity; the largest box at the corner is closest.
-                (s, 0)
+                (crop_grid(&pos, &len), 0)
             }
             Transform::Deform => {
                 let (sigmas, seeds) = if k1 < 8 {
@@ -293,4 +283,20 @@ impl Sweep {
         };
         Ok(Preprocess::stats256().image(img))
     }
+}
+
+/// Every (top, left, height, width) box of the resized-crop sweep: positions x positions x
+/// lengths x lengths, in that nesting order.
+pub(crate) fn crop_grid(pos: &[f64], len: &[f64]) -> Vec<Vec<f64>> {
+    let mut s = Vec::with_capacity(pos.len().pow(2) * len.len().pow(2));
+    for &top in pos {
+        for &left in pos {
+            for &h in len {
+                for &w in len {
+                    s.push(vec![top, left, h, w]);
+                }
+            }
+        }
+    }
+    s
 }
