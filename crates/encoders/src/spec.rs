@@ -1,9 +1,11 @@
 //! Model spec strings, the one parser of them (fusion included).
 //!
-//! A member is `ARCH:PATH`, `PATH`, a registry name, `hf:OWNER/NAME[:FILE]` or
-//! `random:ARCH[:seed=N][:width=W][:stem=S]`; `a+b+c` fuses members, by concatenation unless a
-//! mode prefix (`mean:a+b`, `add:a+b`, `cat:a+b`) or the caller's default
-//! ([`ModelSpec::parse_with`], the CLI's `--fuse`) says otherwise. A prefix beats the default.
+//! A member is `ARCH:PATH`, `VIT_ARCH[.TAG][@POOL][@lastN]:PATH`, `PATH`, a registry name,
+//! `hf:OWNER/NAME[:FILE]` or `random:ARCH[:seed=N][:width=W][:stem=S]`; `a+b+c` fuses members,
+//! by concatenation unless a mode prefix (`mean:a+b`, `add:a+b`, `cat:a+b`) or the caller's
+//! default ([`ModelSpec::parse_with`], the CLI's `--fuse`) says otherwise. A prefix beats the
+//! default. (Over 400 lines: the grammar's parser and its `Display` must round-trip, so they
+//! stay side by side.)
 
 use crate::card::ModelCard;
 use crate::config::{Arch, ResNetConfig, Stem};

@@ -1,5 +1,7 @@
 //! `cargo xtask invariance synthetic|multiview`: the paper's synthetic and real-world
 //! invariance of an encoder, with feature statistics cached per model.
+//! (Over 400 lines: three subcommands' arguments and the statistics cache; moving the cache and
+//! image listing into sslinv-invariance is the open part of the study-engine issue.)
 
 use std::path::{Path, PathBuf};
 
