@@ -54,6 +54,7 @@ pub fn read_tensors(path: &Path, device: &Device) -> Result<HashMap<String, Tens
 }
 
 fn read_pickle(path: &Path) -> Result<Vec<(String, Tensor)>> {
+    crate::pickle_guard::check_pickle_imports(path)?;
     let mut last = None;
     for key in [Some("state_dict"), Some("model"), None] {
         match candle_core::pickle::read_all_with_key(path, key) {

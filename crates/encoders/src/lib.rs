@@ -22,11 +22,13 @@ pub mod load;
 pub mod norm;
 pub mod ops;
 pub mod params;
+pub mod pickle_guard;
 pub mod registry;
 pub mod remap;
 pub mod resnet;
 pub mod source;
 pub mod spec;
+mod spec_readout;
 pub mod vit;
 
 pub use atomic::write_atomic;
@@ -42,10 +44,11 @@ pub use folded::FoldedResNet;
 pub use fuse_mode::FuseMode;
 pub use fused::FusedEncoder;
 pub use load::{
-    LoadedModel, load_encoder, load_model, load_resnet, member_preprocess, random_resnet,
+    LoadedModel, eval_preprocess, load_encoder, load_model, load_resnet, member_preprocess,
+    random_resnet,
 };
 pub use norm::BatchNorm;
-pub use registry::{REGISTRY, RegistryEntry};
+pub use registry::{REGISTRY, RegistryEntry, RegistryModel};
 pub use remap::KeyRemap;
 pub use resnet::ResNet;
 pub use source::{FnSource, ImageSource, decode_image};

@@ -10,7 +10,7 @@ use crate::folded::FoldedResNet;
 use crate::fused::FusedEncoder;
 use crate::hub;
 use crate::params::random_init;
-use crate::registry;
+use crate::registry::{self, RegistryModel};
 use crate::remap::{KeyRemap, describe, infer_config, to_torchvision, validate};
 use crate::resnet::ResNet;
 use crate::spec::ModelSpec;
@@ -106,16 +106,13 @@ pub fn resolve_file(
         ModelSpec::Hub { repo, file } => {
             Some((hub::fetch(repo, file, progress)?, None, KeyRemap::Auto))
         }
-        ModelSpec::Registry(name) => {
-            let e = registry::lookup(name).ok_or_else(|| EncoderError::Spec {
-                spec: name.clone(),
-                reason: "not in the registry".into(),
-            })?;
-            Some((
-                hub::fetch(e.repo, e.file, progress)?,
-                Some(e.config.arch),
-                e.remap,
-            ))
+        ModelSpec::Registry { name, .. } => {
+            let e = registry_entry(name)?;
+            let (arch, remap) = match &e.model {
+                RegistryModel::ResNet { config, remap } => (Some(config.arch), *remap),
+                RegistryModel::Vit { .. } => (None, KeyRemap::Auto),
+            };
+            Some((hub::fetch(e.repo, e.file, progress)?, arch, remap))
         }
         // ViT checkpoints load through `build`, not the ResNet path.
         ModelSpec::Random { .. } | ModelSpec::Fused { .. } | ModelSpec::Vit { .. } => None,
@@ -146,10 +143,7 @@ impl LoadedModel {
 /// The eval preprocessing a single (unfused) spec asks for (see [`LoadedModel::preprocess`]).
 pub fn member_preprocess(spec: &ModelSpec) -> Result<Preprocess> {
     Ok(match spec {
-        ModelSpec::Registry(name) => match registry::lookup(name) {
-            Some(e) => Preprocess::new(Some(e.resize), Some(e.crop)),
-            None => Preprocess::eval224(),
-        },
+        ModelSpec::Registry { name, .. } => registry_entry(name)?.preprocess()?,
         ModelSpec::File { .. } => spec
             .card()?
             .map_or_else(Preprocess::eval224, |c| c.preprocess()),
@@ -160,6 +154,42 @@ pub fn member_preprocess(spec: &ModelSpec) -> Result<Preprocess> {
         ModelSpec::Vit { arch, .. } => crate::vit::pretrained_config(arch)?.preprocess(),
         ModelSpec::Hub { .. } | ModelSpec::Random { .. } => Preprocess::eval224(),
     })
+}
+
+/// The registry entry called `name`, or an error listing the registry.
+fn registry_entry(name: &str) -> Result<&'static crate::RegistryEntry> {
+    registry::lookup(name).ok_or_else(|| EncoderError::Spec {
+        spec: name.to_string(),
+        reason: format!("not in the registry ({})", registry::names().join(", ")),
+    })
+}
+
+/// A ViT of timm `arch` (`ARCH` or `ARCH.TAG`) from the checkpoint at `path`.
+fn build_vit(
+    arch: &str,
+    path: &std::path::Path,
+    readout: crate::vit::Readout,
+    device: &Device,
+) -> Result<Box<dyn Encoder>> {
+    let base = arch.split_once('.').map_or(arch, |(a, _)| a);
+    let cfg = crate::vit::ViTConfig::timm(base)?;
+    let (model, _layout) = crate::vit::load_vit(path, &cfg, device)?;
+    Ok(Box::new(crate::vit::ViTEncoder::new(model, readout)?))
+}
+
+/// The model's own normalisation and resampling (registry entry, timm pretrained config or
+/// model card) at a protocol's `resize` and `crop`: the protocol fixes the geometry, the
+/// weights fix the rest (ImageNet mean/std and bilinear for the ResNets, as before; CLIP's
+/// mean/std and bicubic for a CLIP ViT).
+pub fn eval_preprocess(
+    spec: &ModelSpec,
+    resize: Option<u32>,
+    crop: Option<u32>,
+) -> Result<Preprocess> {
+    let mut p = member_preprocess(spec)?;
+    p.resize = resize;
+    p.crop = crop;
+    Ok(p)
 }
 
 fn build(spec: &ModelSpec, device: &Device) -> Result<Box<dyn Encoder>> {
@@ -176,10 +206,16 @@ fn build(spec: &ModelSpec, device: &Device) -> Result<Box<dyn Encoder>> {
         readout,
     } = spec
     {
-        let base = arch.split_once('.').map_or(arch.as_str(), |(a, _)| a);
-        let cfg = crate::vit::ViTConfig::timm(base)?;
-        let (model, _layout) = crate::vit::load_vit(path, &cfg, device)?;
-        return Ok(Box::new(crate::vit::ViTEncoder::new(model, *readout)?));
+        return build_vit(arch, path, *readout, device);
+    }
+    if let ModelSpec::Registry { name, readout } = spec
+        && let RegistryModel::Vit { arch } = registry_entry(name)?.model
+    {
+        let (path, ..) = resolve_file(spec, true)?.ok_or_else(|| EncoderError::Spec {
+            spec: spec.to_string(),
+            reason: "names no weights".into(),
+        })?;
+        return build_vit(arch, &path, *readout, device);
     }
     let net = match (spec, resolve_file(spec, true)?) {
         (ModelSpec::Random { config, seed }, _) => random_resnet(config, *seed, device)?,

@@ -200,11 +200,16 @@ pub fn validate(
     let expected = config.param_shapes();
     let mut missing = Vec::new();
     let mut shapes = Vec::new();
+    let mut dtypes = Vec::new();
     for (name, dims) in &expected {
         match tensors.get(name) {
             None => missing.push(name.clone()),
             Some(t) if t.dims() != dims.as_slice() => {
                 shapes.push(format!("{name} is {:?}, expected {dims:?}", t.dims()))
+            }
+            // Float tensors were converted to f32 on reading; integers are not weights.
+            Some(t) if t.dtype() != candle_core::DType::F32 => {
+                dtypes.push(format!("{name} is {:?}", t.dtype()))
             }
             Some(_) => {}
         }
@@ -215,7 +220,7 @@ pub fn validate(
         .filter(|k| !known.contains(k.as_str()))
         .collect();
     unexpected.sort();
-    if missing.is_empty() && shapes.is_empty() && unexpected.is_empty() {
+    if missing.is_empty() && shapes.is_empty() && dtypes.is_empty() && unexpected.is_empty() {
         return Ok(());
     }
     let list = |title: &str, items: Vec<String>| -> Option<String> {
@@ -237,6 +242,7 @@ pub fn validate(
         list("missing", missing),
         list("unexpected", unexpected.into_iter().cloned().collect()),
         list("with the wrong shape", shapes),
+        list("with a non-float dtype", dtypes),
     ]
     .into_iter()
     .flatten()

@@ -36,14 +36,10 @@ impl ImageSource for Vec<RgbImage> {
     }
 }
 
-/// Decodes an image file to RGB, naming the file in any error.
+/// Decodes an image file to RGB, naming the file in any error (see
+/// [`sslinv_augment::read_image`]: format from the content, a pixel limit from the header).
 pub fn decode_image(path: &Path) -> Result<RgbImage> {
-    Ok(image::open(path)
-        .map_err(|source| EncoderError::Decode {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .to_rgb8())
+    Ok(sslinv_augment::read_image(path)?)
 }
 
 /// Image files, decoded in parallel one batch at a time.

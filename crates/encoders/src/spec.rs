@@ -4,8 +4,7 @@
 //! `hf:OWNER/NAME[:FILE]` or `random:ARCH[:seed=N][:width=W][:stem=S]`; `a+b+c` fuses members,
 //! by concatenation unless a mode prefix (`mean:a+b`, `add:a+b`, `cat:a+b`) or the caller's
 //! default ([`ModelSpec::parse_with`], the CLI's `--fuse`) says otherwise. A prefix beats the
-//! default. (Over 400 lines: the grammar's parser and its `Display` must round-trip, so they
-//! stay side by side.)
+//! default.
 
 use crate::card::ModelCard;
 use crate::config::{Arch, ResNetConfig, Stem};
@@ -35,8 +34,14 @@ pub enum ModelSpec {
         /// Which features it hands out (`@cls`, `@mean`, `@clsmean`, `@lastN` in the spec).
         readout: crate::vit::Readout,
     },
-    /// A registry name (`torchvision/resnet50`).
-    Registry(String),
+    /// A registry name (`torchvision/resnet50`, `dino/vit_small_patch16@cls`); ViT entries
+    /// take the same readout suffixes as ViT specs.
+    Registry {
+        /// The registry name, lower case.
+        name: String,
+        /// Which features a ViT entry hands out (the default for ResNets).
+        readout: crate::vit::Readout,
+    },
     /// A file in a Hub model repo.
     Hub {
         /// Repo id (`owner/name`).
@@ -60,7 +65,7 @@ pub enum ModelSpec {
     },
 }
 
-fn bad(spec: &str, reason: impl Into<String>) -> EncoderError {
+pub(crate) fn bad(spec: &str, reason: impl Into<String>) -> EncoderError {
     EncoderError::Spec {
         spec: spec.to_string(),
         reason: reason.into(),
@@ -97,10 +102,14 @@ fn is_mode_prefix(head: &str) -> bool {
 
 fn parse_random(spec: &str, rest: &str) -> Result<ModelSpec> {
     let mut parts = rest.split(':');
-    let arch: Arch = parts.next().unwrap_or_default().parse().map_err(|_| {
+    let arch: Arch = parts.next().unwrap_or_default().parse().map_err(|e| {
+        let why = match e {
+            EncoderError::Spec { reason, .. } => reason,
+            other => other.to_string(),
+        };
         bad(
             spec,
-            "expected random:ARCH[:seed=N][:width=W][:stem=imagenet|cifar]",
+            format!("{why}; expected random:ARCH[:seed=N][:width=W][:stem=imagenet|cifar]"),
         )
     })?;
     let mut config = ResNetConfig::torchvision(arch);
@@ -160,14 +169,7 @@ fn parse_member(s: &str) -> Result<ModelSpec> {
         }
         // Resolving the tag now names a bad one before any weights are read.
         crate::vit::pretrained_config(arch)?;
-        let mut readout = crate::vit::Readout::default();
-        for item in head.split('@').skip(1) {
-            match item.strip_prefix("last").map(str::parse::<usize>) {
-                Some(Ok(n)) if n > 0 => readout.layers = n,
-                Some(_) => return Err(bad(s, format!("`@{item}`: expected @lastN, N >= 1"))),
-                None => readout.pool = item.parse()?,
-            }
-        }
+        let readout = crate::spec_readout::parse_readout(s, head.split('@').skip(1))?;
         return Ok(ModelSpec::Vit {
             arch: arch.to_ascii_lowercase(),
             path: PathBuf::from(path),
@@ -185,8 +187,19 @@ fn parse_member(s: &str) -> Result<ModelSpec> {
             path: PathBuf::from(path),
         });
     }
-    if registry::lookup(s).is_some() {
-        return Ok(ModelSpec::Registry(s.to_ascii_lowercase()));
+    let mut parts = s.split('@');
+    if let Some(entry) = registry::lookup(parts.next().unwrap_or_default()) {
+        let readout = crate::spec_readout::parse_readout(s, parts)?;
+        if !entry.is_vit() && readout != crate::vit::Readout::default() {
+            return Err(bad(
+                s,
+                "readout suffixes (@cls, @lastN, ...) apply to ViTs only",
+            ));
+        }
+        return Ok(ModelSpec::Registry {
+            name: entry.name.to_ascii_lowercase(),
+            readout,
+        });
     }
     let path = PathBuf::from(s);
     let looks_like_file = [
@@ -255,34 +268,6 @@ impl ModelSpec {
         }
     }
 
-    /// The spec with its ViT members' pooling and/or block count replaced (the `--pool` and
-    /// `--layers` flags); other members are unchanged.
-    pub fn with_readout(self, pool: Option<crate::vit::Pool>, layers: Option<usize>) -> Self {
-        match self {
-            Self::Vit {
-                arch,
-                path,
-                mut readout,
-            } => {
-                readout.pool = pool.unwrap_or(readout.pool);
-                readout.layers = layers.unwrap_or(readout.layers);
-                Self::Vit {
-                    arch,
-                    path,
-                    readout,
-                }
-            }
-            Self::Fused { members, mode } => Self::Fused {
-                members: members
-                    .into_iter()
-                    .map(|m| m.with_readout(pool, layers))
-                    .collect(),
-                mode,
-            },
-            other => other,
-        }
-    }
-
     /// How a fusion combines its members (`cat` for a single encoder).
     pub fn fuse_mode(&self) -> FuseMode {
         match self {
@@ -320,7 +305,9 @@ impl ModelSpec {
         for m in self.members() {
             let w = match m {
                 Self::Random { config, .. } => config.width_mult,
-                Self::Registry(name) => registry::lookup(name).map_or(1.0, |e| e.config.width_mult),
+                Self::Registry { name, .. } => registry::lookup(name)
+                    .and_then(|e| e.resnet())
+                    .map_or(1.0, |c| c.width_mult),
                 Self::File { .. } => m.card()?.map_or(1.0, |c| c.width_mult),
                 Self::Hub { .. } | Self::Fused { .. } | Self::Vit { .. } => 1.0,
             };
@@ -356,16 +343,13 @@ impl std::fmt::Display for ModelSpec {
                 readout,
             } => {
                 f.write_str(arch)?;
-                if readout.pool != crate::vit::Pool::Default {
-                    // `cls+mean` would read as a fusion: the spec spells it `clsmean`.
-                    write!(f, "@{}", readout.pool.to_string().replace('+', ""))?;
-                }
-                if readout.layers != 1 {
-                    write!(f, "@last{}", readout.layers)?;
-                }
+                crate::spec_readout::write_readout(f, readout)?;
                 write!(f, ":{}", path.display())
             }
-            Self::Registry(name) => f.write_str(name),
+            Self::Registry { name, readout } => {
+                f.write_str(name)?;
+                crate::spec_readout::write_readout(f, readout)
+            }
             Self::Hub { repo, file } => write!(f, "hf:{repo}:{file}"),
             Self::Random { config, seed } => {
                 write!(f, "random:{}:seed={seed}", config.arch.name())?;

@@ -21,7 +21,10 @@ fn parses_every_form() {
     );
     assert_eq!(
         ModelSpec::parse("torchvision/resnet50").unwrap(),
-        ModelSpec::Registry("torchvision/resnet50".into())
+        ModelSpec::Registry {
+            name: "torchvision/resnet50".into(),
+            readout: Default::default()
+        }
     );
     assert_eq!(
         ModelSpec::parse("hf:timm/resnet50.tv_in1k:model.safetensors").unwrap(),
@@ -49,7 +52,10 @@ fn parses_every_form() {
                     config: ResNetConfig::torchvision(Arch::ResNet18),
                     seed: 0
                 },
-                ModelSpec::Registry("dino/resnet50".into()),
+                ModelSpec::Registry {
+                    name: "dino/resnet50".into(),
+                    readout: Default::default()
+                },
             ],
             mode: FuseMode::Cat
         }
