@@ -25,6 +25,23 @@ pub enum HeadsError {
     /// A configuration that makes no sense (metric for the wrong task, zero folds, ...).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A features file that cannot be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A features file in the wrong format.
+    #[error("{}: {reason}", path.display())]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A decomposition that failed numerically.
     #[error("numerical failure: {0}")]
     Numerical(String),

@@ -7,6 +7,7 @@
 pub mod bootstrap;
 mod data;
 pub mod error;
+mod feature_file;
 mod fewshot;
 pub mod folds;
 pub mod grid;
@@ -26,6 +27,7 @@ pub mod scaler;
 
 pub use bootstrap::{BootstrapConfig, Interval, Predictions, bootstrap, score_interval};
 pub use error::{HeadsError, Result};
+pub use feature_file::FeatureFile;
 pub use fewshot::{
     Episode, FewShotConfig, FewShotResult, episode_accuracy, fewshot, sample_episodes,
     score_episodes,

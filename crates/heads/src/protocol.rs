@@ -51,6 +51,31 @@ impl ProtocolResult {
             ProtocolResult::FewShot(r) => r.test_score,
         }
     }
+
+    /// What a user reads: the score with its interval or its per-k scores.
+    pub fn summary(&self) -> String {
+        match self {
+            ProtocolResult::Linear(r) => format!(
+                "{} {:.4} (lambda {:.3e}, {} train, {} test, dim {})",
+                r.metric.name(),
+                r.test_score,
+                r.lambda,
+                r.n_train,
+                r.n_test,
+                r.dim
+            ),
+            ProtocolResult::Knn(r) => r
+                .scores
+                .iter()
+                .map(|s| format!("k = {}: top-1 {:.4}, top-5 {:.4}", s.k, s.top1, s.top5))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ProtocolResult::FewShot(r) => format!(
+                "{}-way {}-shot: accuracy {:.4} +- {:.4} over {} episodes ({} classes)",
+                r.ways, r.shots, r.test_score, r.ci95, r.episodes, r.classes_used
+            ),
+        }
+    }
 }
 
 fn class_ids<'a>(labels: &'a Labels, protocol: &str, what: &str) -> Result<&'a [i64]> {
