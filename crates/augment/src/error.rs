@@ -9,7 +9,7 @@ pub enum AugmentError {
     /// The transform name is not one of the paper's 18.
     #[error(
         "unknown transform `{0}` (known: {known})",
-        known = crate::op::OP_NAMES.join(", ")
+        known = crate::transform::Transform::all().iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
     )]
     UnknownTransform(String),
     /// The protocol name is neither `corrected` nor `paper-code`.
@@ -45,6 +45,38 @@ pub enum AugmentError {
         height: u32,
         /// What is wrong.
         msg: String,
+    },
+    /// An image file that could not be read.
+    #[error("{path}: {source}")]
+    ImageRead {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// An image file of zero bytes.
+    #[error("{0}: empty file (0 bytes), not an image")]
+    ImageEmpty(String),
+    /// Image bytes the decoder refused (truncated, not an image, unsupported).
+    #[error("{origin}: decoding: {source}")]
+    ImageDecode {
+        /// Where the bytes came from (a file, `file#row`).
+        origin: String,
+        /// The decoder's error (boxed: it is large).
+        source: Box<image::ImageError>,
+    },
+    /// An image whose header claims more pixels than [`crate::MAX_IMAGE_PIXELS`].
+    #[error(
+        "{origin}: {width} x {height} pixels is above the pixel limit of {limit} (a decompression bomb?); refused before decoding",
+        limit = crate::MAX_IMAGE_PIXELS
+    )]
+    ImageTooLarge {
+        /// Where the bytes came from.
+        origin: String,
+        /// Width the header claims.
+        width: u32,
+        /// Height the header claims.
+        height: u32,
     },
     /// A tensor could not be built.
     #[error("tensor: {0}")]

@@ -8,6 +8,7 @@ pub mod elastic;
 pub mod error;
 pub mod filter;
 pub mod geometry;
+pub mod image_file;
 pub mod numpy_rng;
 pub mod op;
 pub mod opencv_warp;
@@ -22,6 +23,7 @@ pub mod sweep;
 pub mod transform;
 
 pub use error::{AugmentError, Result};
+pub use image_file::{MAX_IMAGE_PIXELS, decode_image_bytes, read_image};
 pub use numpy_rng::NumpyRandomState;
 pub use op::{OP_NAMES, Op};
 pub use paper_policy::{JitterDraw, StepDraw};

@@ -178,3 +178,56 @@ pub fn check(name: &str, root: &Path, opts: CheckOptions) -> Result<CheckReport>
         _ => Ok(report),
     }
 }
+
+fn target_text(t: &TargetKind) -> String {
+    match t {
+        TargetKind::Classes { count } => format!("class ids (N), {count} classes"),
+        TargetKind::Regression { dim } => format!("regression targets (N x {dim})"),
+        TargetKind::Groups { count } => format!("group ids, {count} groups"),
+    }
+}
+
+impl std::fmt::Display for CheckReport {
+    /// What a user reads: counts per split, targets, view groups, and every unreadable file.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = self;
+        writeln!(f, "{} at {}", r.dataset, r.root)?;
+        for s in &r.splits {
+            let classes = match (s.classes_present, s.min_per_class, s.max_per_class) {
+                (Some(p), Some(lo), Some(hi)) => {
+                    format!("; {p} classes present, {lo}..{hi} images per class")
+                }
+                _ => String::new(),
+            };
+            writeln!(
+                f,
+                "  {:<5} {:>7} images, {}{classes}",
+                s.split,
+                s.count,
+                target_text(&s.target)
+            )?;
+        }
+        if let Some(g) = &r.groups {
+            writeln!(
+                f,
+                "  {} view groups, {} images, {}..{} views per group (mean {:.2})",
+                g.count, g.images, g.min_size, g.max_size, g.mean_size
+            )?;
+        }
+        for e in &r.errors {
+            writeln!(f, "  failed to load {e}")?;
+        }
+        if r.decoded > 0 {
+            writeln!(
+                f,
+                "  decoded {} images: {} unreadable",
+                r.decoded,
+                r.unreadable.len()
+            )?;
+        }
+        for u in &r.unreadable {
+            writeln!(f, "    {}: {}", u.origin, u.error)?;
+        }
+        Ok(())
+    }
+}

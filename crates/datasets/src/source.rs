@@ -104,26 +104,15 @@ impl ImageSource {
     }
 }
 
-/// Decodes an image file to RGB, naming the file on failure.
+/// Decodes an image file to RGB, naming the file on failure (format from the content, the
+/// pixel limit [`sslinv_augment::MAX_IMAGE_PIXELS`] checked from the header).
 pub fn decode_file(path: &Path) -> Result<RgbImage> {
-    let bytes = std::fs::read(path).map_err(|e| DatasetError::io(path, e))?;
-    decode_bytes(&bytes, &path.display().to_string())
+    Ok(sslinv_augment::read_image(path)?)
 }
 
 /// Decodes encoded image bytes to RGB, naming `origin` on failure.
 pub fn decode_bytes(bytes: &[u8], origin: &str) -> Result<RgbImage> {
-    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| DatasetError::Image {
-            origin: origin.into(),
-            reason: e.to_string(),
-        })?;
-    let image = reader.decode().map_err(|e| DatasetError::Image {
-        origin: origin.into(),
-        reason: e.to_string(),
-    })?;
-    // into_rgb8 reuses the buffer when the decoder already produced RGB8 (the common JPEG case).
-    Ok(image.into_rgb8())
+    Ok(sslinv_augment::decode_image_bytes(bytes, origin)?)
 }
 
 /// Reads the width and height of an image file from its header, without decoding the pixels.

@@ -256,6 +256,16 @@ fn file_lists_read_folders_image_folders_imagenet_and_list_files() {
     );
     let mut picked = FileList::from_list_file(&list).unwrap();
     assert_eq!(picked.len(), 2);
+    // `folder_or_list` takes either; `paths` are full paths in the list's order.
+    let either = FileList::folder_or_list(&list).unwrap().paths();
+    assert_eq!(either[0], dir.path().join("lists/../train/n02/b.JPEG"));
+    assert_eq!(
+        FileList::folder_or_list(&dir.path().join("train"))
+            .unwrap()
+            .paths()
+            .len(),
+        4
+    );
     assert_eq!(picked.load(0).unwrap(), net.load(3).unwrap());
     picked.truncate(1);
     assert_eq!(picked.len(), 1);

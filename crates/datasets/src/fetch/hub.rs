@@ -58,6 +58,22 @@ pub struct FetchReport {
     pub root: PathBuf,
 }
 
+impl std::fmt::Display for FetchReport {
+    /// One line: how many files came from where.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if self.from_cache {
+            "offline: installed the hub cache's complete copy of"
+        } else {
+            "downloaded"
+        };
+        let (files, archives, repo) = (self.files, self.archives, &self.repo);
+        write!(
+            f,
+            "{how} {files} files ({archives} archives unpacked) from {repo}"
+        )
+    }
+}
+
 /// Fails within `timeout` when the Hub endpoint cannot be reached, naming the repo.
 pub fn check_reachable(endpoint: &str, repo: &str, timeout: Duration) -> Result<()> {
     let hub = |reason: String| DatasetError::Hub {

@@ -155,6 +155,20 @@ impl FileList {
         Ok(list)
     }
 
+    /// A folder (every image at any depth, sorted) or a list file, whichever `src` is.
+    pub fn folder_or_list(src: &Path) -> Result<FileList> {
+        if src.is_dir() {
+            FileList::walk(src)
+        } else {
+            FileList::from_list_file(src)
+        }
+    }
+
+    /// Every file's full path, in order.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        (0..self.ends.len()).filter_map(|i| self.path(i)).collect()
+    }
+
     /// Keeps the first `n` files.
     pub fn truncate(&mut self, n: usize) {
         if n < self.ends.len() {

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::bad_files::{BadFileLog, BadFiles};
 use super::plan::Plan;
 use super::seeding::sample_rng;
+use super::shard::shard;
 use super::source::StreamSource;
 use crate::error::{DatasetError, Result};
 
@@ -51,6 +52,8 @@ pub struct Loader<'a, S: ?Sized> {
     depth: usize,
     bad_files: BadFiles,
     log: Mutex<BadFileLog>,
+    rank: usize,
+    world: usize,
 }
 
 impl<'a, S: StreamSource + ?Sized> Loader<'a, S> {
@@ -64,6 +67,8 @@ impl<'a, S: StreamSource + ?Sized> Loader<'a, S> {
             depth: 2,
             bad_files: BadFiles::Fail,
             log: Mutex::new(BadFileLog::default()),
+            rank: 0,
+            world: 1,
         }
     }
 
@@ -83,6 +88,15 @@ impl<'a, S: StreamSource + ?Sized> Loader<'a, S> {
     /// What to do with unreadable images.
     pub fn bad_files(mut self, policy: BadFiles) -> Self {
         self.bad_files = policy;
+        self
+    }
+
+    /// Loads only rank `rank`'s shard of every batch (of `world` consecutive shards, see
+    /// [`shard`]): a data-parallel run's ranks together load each batch once. The samples keep
+    /// their positions' seeds, so the shards concatenated are the whole batch.
+    pub fn shard(mut self, rank: usize, world: usize) -> Self {
+        self.world = world.max(1);
+        self.rank = rank.min(self.world - 1);
         self
     }
 
@@ -178,6 +192,7 @@ impl<'a, S: StreamSource + ?Sized> Loader<'a, S> {
                 let mut order: Option<(u64, Vec<usize>)> = None;
                 for step in steps {
                     let (epoch, positions) = self.plan.positions(step);
+                    let positions = shard(positions, self.rank, self.world);
                     if order.as_ref().is_none_or(|(e, _)| *e != epoch) {
                         order = Some((epoch, self.plan.order(epoch)));
                     }
