@@ -103,7 +103,7 @@ impl StatsCache {
         Ok(Some(stats))
     }
 
-    /// Stores statistics under `key` (temp file, then rename).
+    /// Stores statistics under `key` (a unique temp file, then rename).
     pub fn store(&self, key: &str, stats: &FeatureStats) -> Result<PathBuf> {
         std::fs::create_dir_all(&self.dir).map_err(|e| InvarianceError::io(&self.dir, e))?;
         let path = self.path(key);
@@ -135,9 +135,12 @@ impl StatsCache {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let data = safetensors::serialize(tensors, Some(info)).map_err(st_err)?;
-        let tmp = path.with_extension("safetensors.tmp");
-        std::fs::write(&tmp, data).map_err(|e| InvarianceError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| InvarianceError::io(&path, e))?;
+        // A temp file unique to this process and call: two processes storing the same key at
+        // once each rename a whole file of their own (a shared temp name tore it).
+        sslinv_encoders::write_atomic(&path, &data).map_err(|e| InvarianceError::Encoder {
+            context: "storing feature statistics".into(),
+            source: Box::new(e),
+        })?;
         Ok(path)
     }
 

@@ -46,6 +46,20 @@ pub struct ExtrinsicResult {
     pub seconds: f64,
 }
 
+impl std::fmt::Display for ExtrinsicResult {
+    /// A line per latent: R^2 and the selected kernel ridge hyper-parameters.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for l in &self.latents {
+            let (name, r2, alpha, gamma) = (&l.latent, l.r2, l.alpha, l.gamma);
+            writeln!(
+                f,
+                "{name:>20}: R^2 {r2:.4} (alpha {alpha:.0e}, gamma {gamma:.0e})"
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// Fits each selected latent column of row-major targets (`names.len()` columns) separately.
 #[allow(clippy::too_many_arguments)]
 pub fn score_features(

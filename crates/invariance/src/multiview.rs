@@ -49,6 +49,19 @@ pub struct MultiviewResult {
     pub seconds: f64,
 }
 
+impl std::fmt::Display for MultiviewResult {
+    /// One line: the dataset's mean similarity and distance over its groups.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.scores;
+        let (sim, dist, n) = (s.similarity, s.distance, s.n_groups);
+        write!(
+            f,
+            "{}: similarity {sim:.4}, distance {dist:.3} over {n} groups",
+            self.dataset
+        )
+    }
+}
+
 /// Scores groups of rows of `features` (row-major, `stats.dim` columns); each group lists row
 /// indices and needs at least two views.
 pub fn score_groups(
