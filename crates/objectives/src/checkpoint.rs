@@ -1,7 +1,9 @@
 //! Checkpoints: `<name>.safetensors` (backbone, torchvision key names), `<name>.json` (what
 //! was trained and how) and `<name>.state.safetensors` (heads, key/target networks, queue,
 //! optimiser momentum: everything `--resume` needs). Every file is written to a temporary
-//! file and renamed, and the JSON last, so a killed run leaves the previous checkpoint whole.
+//! file and renamed, the JSON last, so no file is ever partial; a kill between two renames
+//! leaves files from two saves, which `--resume` detects (state and card steps differ) and
+//! answers by starting over (training is deterministic, so the numbers are the same).
 //!
 //! The JSON is the model card (`sslinv_encoders::ModelCard`, the one type every reader uses);
 //! [`CheckpointMeta`] is the trainer's typed view of it (its config, head shapes and queue
@@ -92,28 +94,16 @@ impl CheckpointPaths {
     }
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ObjectivesError + '_ {
-    move |source| ObjectivesError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-fn tmp_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".tmp");
-    PathBuf::from(s)
-}
-
-/// Writes tensors as safetensors through a temporary file and a rename.
+/// Writes tensors as safetensors through a uniquely named temporary file and a rename (the
+/// writer's pid in its name, so a later run can tell a killed writer's orphan).
 pub fn write_tensors(path: &Path, tensors: Vec<(String, Tensor)>) -> Result<()> {
-    let map: HashMap<String, Tensor> = tensors.into_iter().collect();
-    let tmp = tmp_path(path);
-    candle_core::safetensors::save(&map, &tmp).map_err(|e| ObjectivesError::Checkpoint {
-        path: tmp.clone(),
-        msg: e.to_string(),
-    })?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+    let bad = |msg: String| ObjectivesError::Checkpoint {
+        path: path.to_path_buf(),
+        msg,
+    };
+    let bytes = safetensors::tensor::serialize(tensors.iter().map(|(n, t)| (n.as_str(), t)), None)
+        .map_err(|e| bad(e.to_string()))?;
+    sslinv_encoders::write_atomic(path, &bytes).map_err(|e| bad(e.to_string()))
 }
 
 /// Reads a safetensors file, naming it in any error.

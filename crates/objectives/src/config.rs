@@ -247,6 +247,36 @@ impl PretrainConfig {
         s.min(self.batch_size.max(1))
     }
 
+    /// The shuffle-BN sub-batches of each rank of a `world`-rank run: [`Self::bn_splits`] counts
+    /// the global batch's sub-batches, so a run over W ranks computes what one process computes
+    /// with the same global batch and `bn_splits`. Left at 0 (automatic), the count is rounded
+    /// up to a multiple of W; given, it must be one, and the batch must split evenly.
+    pub fn rank_bn_splits(&self, world: usize) -> Result<usize> {
+        let world = world.max(1);
+        if world == 1 {
+            return Ok(self.bn_splits());
+        }
+        let bad = |m: String| Err(ObjectivesError::Config(m));
+        if !self.batch_size.is_multiple_of(world) {
+            return bad(format!(
+                "batch size {} does not split over {world} ranks",
+                self.batch_size
+            ));
+        }
+        let total = if self.hyper.bn_splits == 0 {
+            self.bn_splits().div_ceil(world) * world
+        } else {
+            self.hyper.bn_splits
+        };
+        if !total.is_multiple_of(world) || total > self.batch_size {
+            return bad(format!(
+                "bn_splits {total} is not a multiple of the {world} ranks (or exceeds the batch {})",
+                self.batch_size
+            ));
+        }
+        Ok(total / world)
+    }
+
     /// Checks values before any work starts.
     pub fn validate(&self, n_images: usize) -> Result<()> {
         let bad = |m: String| Err(ObjectivesError::Config(m));
@@ -261,6 +291,12 @@ impl PretrainConfig {
         }
         if self.epochs == 0 {
             return bad("0 epochs".into());
+        }
+        if !(self.width_mult > 0.0 && self.width_mult.is_finite()) {
+            return bad(format!(
+                "width multiplier {} (needs a positive number)",
+                self.width_mult
+            ));
         }
         if self.image_size < 8 {
             return bad(format!("image size {}", self.image_size));

@@ -3,14 +3,13 @@
 use std::collections::HashMap;
 
 use candle_core::{D, DType, Device, Tensor, Var};
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 
 use crate::backbone::{Backbone, copy_vars, forward_split, parameters};
 use crate::config::{Hyper, Objective};
+use crate::dist::{Communicator, SingleProcess};
 use crate::loss::{barlow_twins_loss, byol_loss, info_nce, l2_normalize, nt_xent, top1_accuracy};
 use crate::optim::{byol_momentum, momentum_update};
+use crate::shuffle_bn::shuffled_keys;
 use crate::{Head, HeadSpec, KeyQueue, ObjectivesError, Result};
 
 /// Per-objective networks beyond the online backbone and projector.
@@ -171,7 +170,28 @@ impl<B: Backbone> Learner<B> {
     /// Loss and accuracy for views `x1`, `x2` of the same N images at optimiser step `step`
     /// (MoCo also updates its key encoder before and its queue after, as the paper's code).
     pub fn step(&mut self, x1: &Tensor, x2: &Tensor, step: u64) -> Result<StepOutput> {
+        self.step_in(x1, x2, step, &SingleProcess)
+    }
+
+    /// [`Learner::step`] on this rank's shard of a data-parallel batch (`x1`, `x2`: this rank's
+    /// images, consecutive shards in rank order). MoCo v2 shuffles the keys across ranks as
+    /// MoCo's `_batch_shuffle_ddp` and enqueues every rank's keys; the loss is this rank's
+    /// queries' (gradients are averaged over ranks by the caller). With one rank this is
+    /// exactly [`Learner::step`].
+    pub fn step_in(
+        &mut self,
+        x1: &Tensor,
+        x2: &Tensor,
+        step: u64,
+        comm: &dyn Communicator,
+    ) -> Result<StepOutput> {
         let n = x1.dim(0)?;
+        if comm.world() > 1 && self.objective != Objective::MocoV2 {
+            return Err(ObjectivesError::Config(format!(
+                "data-parallel training is implemented for MoCo v2 only, not {}",
+                self.objective.name()
+            )));
+        }
         match &mut self.extra {
             Extra::Moco {
                 key,
@@ -187,25 +207,11 @@ impl<B: Backbone> Learner<B> {
                 let q = self
                     .head
                     .forward(&forward_split(&self.backbone, x1, self.splits)?)?;
-                // Shuffle-BN on one device: keys go through the key encoder in a random order,
-                // split into sub-batches with their own BN statistics, so a query and its key
-                // never share batch statistics (MoCo shuffles across GPUs for the same reason).
-                let mut perm: Vec<u32> = (0..n as u32).collect();
-                perm.shuffle(&mut ChaCha8Rng::seed_from_u64(mix(self.seed, 4, step)));
-                let mut inverse = vec![0u32; n];
-                for (i, &p) in perm.iter().enumerate() {
-                    inverse[p as usize] = i as u32;
-                }
-                let dev = x2.device();
-                let perm = Tensor::from_vec(perm, n, dev)?;
-                let inverse = Tensor::from_vec(inverse, n, dev)?;
-                let x2s = x2.index_select(&perm, 0)?;
-                let k = key_head
-                    .forward(&forward_split(key, &x2s, self.splits)?)?
-                    .detach();
-                let k = k.index_select(&inverse, 0)?;
-                let out = info_nce(&q, &k, queue.keys(), self.hyper.temperature)?;
+                let shuffle = mix(self.seed, 4, step);
+                let (k, own) = shuffled_keys(key, key_head, x2, self.splits, shuffle, comm)?;
+                let out = info_nce(&q, &own, queue.keys(), self.hyper.temperature)?;
                 let accuracy = top1_accuracy(&out.logits, &vec![0; n])?;
+                // Every rank enqueues the whole batch's keys: the queue stays identical.
                 queue.enqueue(&l2_normalize(&k)?)?;
                 Ok(StepOutput {
                     loss: out.loss,

@@ -12,7 +12,8 @@ use sslinv_encoders::{Arch, Encoder, ResNet, ResNetConfig, Stem};
 
 use crate::backbone::Backbone;
 use crate::config::PretrainConfig;
-use crate::train::{Trained, pretrain_with};
+use crate::dist::{Communicator, SingleProcess};
+use crate::train::{Trained, pretrain_in};
 use crate::{ObjectivesError, Result};
 
 fn upstream(e: impl std::fmt::Display) -> ObjectivesError {
@@ -121,7 +122,24 @@ pub fn pretrain<S: StreamSource + ?Sized>(
     out_dir: &Path,
     progress: bool,
 ) -> Result<Trained<ResNetBackbone>> {
-    pretrain_with(cfg, images, out_dir, progress, cfg.resume, &|seed| {
-        ResNetBackbone::new(cfg, seed)
-    })
+    pretrain_on(cfg, images, out_dir, progress, &SingleProcess)
+}
+
+/// [`pretrain`] as one rank of a data-parallel run over `comm` (see [`pretrain_in`]).
+pub fn pretrain_on<S: StreamSource + ?Sized>(
+    cfg: &PretrainConfig,
+    images: &S,
+    out_dir: &Path,
+    progress: bool,
+    comm: &dyn Communicator,
+) -> Result<Trained<ResNetBackbone>> {
+    pretrain_in(
+        cfg,
+        images,
+        out_dir,
+        progress,
+        cfg.resume,
+        &|seed| ResNetBackbone::new(cfg, seed),
+        comm,
+    )
 }

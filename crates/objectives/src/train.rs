@@ -16,6 +16,9 @@ use crate::checkpoint::{
 };
 use crate::config::{Objective, PretrainConfig};
 use crate::data::view_loader;
+use crate::dist::{
+    Communicator, SingleProcess, average_gradients, average_scalars, broadcast_vars,
+};
 use crate::learner::{Learner, scalar};
 use crate::optim::{Sgd, scaled_lr, warmup_cosine_lr};
 use crate::{ObjectivesError, Result};
@@ -114,6 +117,10 @@ struct Saver<'a> {
     n_images: usize,
     /// The resumed card's recent steps, so a resumed run reports what an uninterrupted one does.
     carried: Vec<StepLog>,
+    /// Only rank 0 writes (the other ranks hold the same state).
+    writes: bool,
+    /// The shuffle-BN layout, for the card.
+    shuffle_bn: String,
 }
 
 impl Saver<'_> {
@@ -126,21 +133,23 @@ impl Saver<'_> {
         h: &[StepLog],
     ) -> Result<CheckpointMeta> {
         let dev = &self.cfg.device;
-        let mut state = learner.state();
-        for (name, buf) in names.iter().zip(opt.buffers()) {
-            if let Some(b) = buf {
-                state.push((format!("opt.{name}"), b.clone()));
+        if self.writes {
+            let mut state = learner.state();
+            for (name, buf) in names.iter().zip(opt.buffers()) {
+                if let Some(b) = buf {
+                    state.push((format!("opt.{name}"), b.clone()));
+                }
             }
+            state.push(("meta.step".into(), Tensor::new(&[step as i64], dev)?));
+            write_tensors(&self.paths.state, state)?;
+            let weights = learner
+                .backbone
+                .named_vars()
+                .into_iter()
+                .map(|(n, v)| (n, v.as_tensor().clone()))
+                .collect();
+            write_tensors(&self.paths.weights, weights)?;
         }
-        state.push(("meta.step".into(), Tensor::new(&[step as i64], dev)?));
-        write_tensors(&self.paths.state, state)?;
-        let weights = learner
-            .backbone
-            .named_vars()
-            .into_iter()
-            .map(|(n, v)| (n, v.as_tensor().clone()))
-            .collect();
-        write_tensors(&self.paths.weights, weights)?;
         let file = |p: &Path| {
             p.file_name()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -164,19 +173,16 @@ impl Saver<'_> {
             projector: learner.projector_spec().clone(),
             predictor: learner.predictor_spec().cloned(),
             queue_ptr: learner.queue_ptr(),
-            shuffle_bn: (self.cfg.objective == Objective::MocoV2).then(|| {
-                format!(
-                    "query and key batches in {} sub-batches with their own BN statistics; keys shuffled before splitting",
-                    self.cfg.bn_splits()
-                )
-            }),
+            shuffle_bn: (self.cfg.objective == Objective::MocoV2).then(|| self.shuffle_bn.clone()),
             loss: mean_of(&recent, |s| s.loss),
             accuracy: mean_of(&recent, |s| s.accuracy),
             recent,
             weights: file(&self.paths.weights),
             state: file(&self.paths.state),
         };
-        write_meta(&self.paths.json, &meta)?;
+        if self.writes {
+            write_meta(&self.paths.json, &meta)?;
+        }
         Ok(meta)
     }
 }
@@ -193,8 +199,37 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
     resume: bool,
     build: &dyn Fn(u64) -> Result<B>,
 ) -> Result<Trained<B>> {
+    pretrain_in(
+        cfg,
+        images,
+        out_dir,
+        progress,
+        resume,
+        build,
+        &SingleProcess,
+    )
+}
+
+/// [`pretrain_with`] as one rank of a data-parallel run over `comm` (`cfg.batch_size` is the
+/// global batch): this rank loads its shard of each batch, MoCo v2 shuffles keys across ranks,
+/// gradients are averaged before the step, rank 0 writes the checkpoints. With W ranks it
+/// computes what one process computes with `bn_splits = W` x the per-rank splits, up to the
+/// order of float sums; with [`SingleProcess`] it is [`pretrain_with`].
+pub fn pretrain_in<B: Backbone, S: StreamSource + ?Sized>(
+    cfg: &PretrainConfig,
+    images: &S,
+    out_dir: &Path,
+    progress: bool,
+    resume: bool,
+    build: &dyn Fn(u64) -> Result<B>,
+    comm: &dyn Communicator,
+) -> Result<Trained<B>> {
     cfg.validate(images.len())?;
+    let (rank, world) = (comm.rank(), comm.world());
+    let splits = cfg.rank_bn_splits(world)?;
     let (loader, views) = view_loader(cfg, images)?;
+    let loader = loader.shard(rank, world);
+    let progress = progress && rank == 0;
     std::fs::create_dir_all(out_dir).map_err(|source| ObjectivesError::Io {
         path: out_dir.into(),
         source,
@@ -207,7 +242,7 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
     let mut learner = Learner::new(
         cfg.objective,
         &cfg.hyper,
-        cfg.bn_splits(),
+        splits,
         cfg.seed,
         &cfg.device,
         build,
@@ -228,26 +263,31 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
                 msg: "no meta.step".into(),
             })?
             .to_vec1()?;
-        if saved.first() != Some(&(meta.step as i64)) {
-            return Err(ObjectivesError::Checkpoint {
-                path: paths.state.clone(),
-                msg: format!(
-                    "holds step {saved:?} but {} says {}",
-                    paths.json.display(),
-                    meta.step
-                ),
-            });
+        if saved.first() == Some(&(meta.step as i64)) {
+            learner.load_state(&state, meta.queue_ptr)?;
+            opt.set_buffers(
+                names
+                    .iter()
+                    .map(|n| state.get(&format!("opt.{n}")).cloned())
+                    .collect(),
+            )?;
+            start = meta.step;
+            carried = meta.recent;
+        } else {
+            // A kill between the state, weights and card renames: the files come from two
+            // saves. Training is deterministic in (seed, step), so starting over gives the
+            // numbers an uninterrupted run gives.
+            eprintln!(
+                "{} holds step {saved:?} but {} says {}: an interrupted save; starting over",
+                paths.state.display(),
+                paths.json.display(),
+                meta.step
+            );
         }
-        learner.load_state(&state, meta.queue_ptr)?;
-        opt.set_buffers(
-            names
-                .iter()
-                .map(|n| state.get(&format!("opt.{n}")).cloned())
-                .collect(),
-        )?;
-        start = meta.step;
-        carried = meta.recent;
     }
+    // Every rank starts from rank 0's weights, as DDP does (they agree already when the seed
+    // and the checkpoint do).
+    broadcast_vars(comm, opt.params(), 0)?;
 
     let base_lr = scaled_lr(h.lr, cfg.batch_size);
     let warmup = ((h.warmup_epochs * steps_per_epoch as f64) as u64).min(total / 10);
@@ -258,6 +298,16 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
         steps_per_epoch,
         n_images: images.len(),
         carried,
+        writes: rank == 0,
+        shuffle_bn: if world > 1 {
+            format!(
+                "{world} ranks x {splits} sub-batches with their own BN statistics; keys shuffled across ranks (MoCo's _batch_shuffle_ddp)"
+            )
+        } else {
+            format!(
+                "query and key batches in {splits} sub-batches with their own BN statistics; keys shuffled before splitting"
+            )
+        },
     };
     let bar = if progress {
         ProgressBar::new(end.saturating_sub(start))
@@ -285,26 +335,25 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
                 let (x1, x2) = &batch.data;
                 let lr = warmup_cosine_lr(base_lr, step, warmup, total);
                 opt.lr = lr;
-                let out = learner.step(x1, x2, step)?;
-                let loss = scalar(&out.loss)?;
+                let out = learner.step_in(x1, x2, step, comm)?;
+                // The global batch's loss and accuracy, the same on every rank.
+                let [loss, accuracy] = average_scalars(comm, [scalar(&out.loss)?, out.accuracy])?;
                 if !loss.is_finite() {
                     return Err(ObjectivesError::NonFinite { step, value: loss });
                 }
-                let grads = out.loss.backward()?;
+                let mut grads = out.loss.backward()?;
+                average_gradients(comm, &mut grads, opt.params())?;
                 opt.step(&grads)?;
                 learner.after_step(step + 1, total)?;
                 history.push(StepLog {
                     step,
                     loss,
-                    accuracy: out.accuracy,
+                    accuracy,
                     lr,
                 });
                 let done = history.len() as f64;
                 let ips = done * cfg.batch_size as f64 / timer.elapsed().as_secs_f64().max(1e-9);
-                bar.set_message(format!(
-                    "loss {loss:.4} acc {:.3} {ips:.1} img/s",
-                    out.accuracy
-                ));
+                bar.set_message(format!("loss {loss:.4} acc {accuracy:.3} {ips:.1} img/s"));
                 bar.inc(1);
                 if cfg.checkpoint_every > 0
                     && (step + 1) % cfg.checkpoint_every == 0
@@ -324,6 +373,8 @@ pub fn pretrain_with<B: Backbone, S: StreamSource + ?Sized>(
         )));
     }
     let meta = saver.save(&learner, &opt, &names, end.max(start), &history)?;
+    // No rank returns before rank 0's checkpoint is on disk.
+    comm.barrier()?;
     bar.finish();
     let seconds = timer.elapsed().as_secs_f64();
     let images_per_second = history.len() as f64 * cfg.batch_size as f64 / seconds.max(1e-9);
