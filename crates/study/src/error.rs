@@ -51,6 +51,15 @@ pub enum StudyError {
     /// No step has this id.
     #[error("no step `{0}` in the plan (`--list-steps` lists them)")]
     UnknownStep(String),
+    /// A failure, with what was being done when it happened.
+    #[error("{what}: {source}")]
+    Context {
+        /// What was being done (names the file, dataset or model).
+        what: String,
+        /// The cause.
+        #[source]
+        source: Box<StudyError>,
+    },
     /// Invalid request (a model name, a task, a combination of options).
     #[error("{0}")]
     Invalid(String),
@@ -87,6 +96,15 @@ pub enum StudyError {
 pub type Result<T> = std::result::Result<T, StudyError>;
 
 impl StudyError {
+    /// A `map_err` adapter that says what was being done: `.map_err(StudyError::context(..))`.
+    pub fn context<E: Into<StudyError>>(what: impl Into<String>) -> impl FnOnce(E) -> StudyError {
+        let what = what.into();
+        move |e| StudyError::Context {
+            what,
+            source: Box::new(e.into()),
+        }
+    }
+
     /// Wraps an error with the step it happened in.
     pub fn in_step(self, step: &str) -> StudyError {
         StudyError::Step {

@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+pub mod commands;
 pub mod data;
 mod error;
 pub mod fixtures;
@@ -24,12 +25,14 @@ mod interval;
 mod io;
 mod layout;
 mod models;
+mod overview;
 mod plan;
 mod preset;
 pub mod report;
 mod runner;
 mod schema;
 mod slurm;
+mod stale;
 mod step;
 pub mod steps;
 mod subset;
@@ -43,6 +46,7 @@ pub use interval::{bootstrap_mean, separated};
 pub use io::{read_json, write_atomic, write_json};
 pub use layout::Layout;
 pub use models::{ModelEntry, ModelSource, RANDOM, Role, SUPERVISED, random_spec};
+pub use overview::parse_given_models;
 pub use plan::{Plan, is_done, step_id};
 pub use preset::{
     BUILTIN, BaselinePreset, DataPreset, EvalPreset, FusionPreset, InvariancePreset, ModelPreset,
@@ -50,7 +54,7 @@ pub use preset::{
 };
 pub use runner::{Outcome, Runner, error_chain};
 pub use schema::*;
-pub use slurm::{SlurmOptions, emit};
+pub use slurm::{SlurmOptions, Stage, emit, pipeline_command, shell_words, stages};
 pub use step::{Status, Step, StepKind};
 pub use subset::subset;
 pub use tasks::TaskDef;

@@ -73,9 +73,18 @@ impl Runner {
         }
     }
 
+    /// Removes the temporaries a killed run left under the output folder.
+    fn sweep_orphans(&self) {
+        let n = crate::stale::remove_orphaned_temporaries(&self.layout.out);
+        if n > 0 {
+            eprintln!("removed {n} temporary file(s) left by a killed run");
+        }
+    }
+
     /// Runs every step that is not done, in plan order; findings and the report are always
     /// rebuilt. Returns each step's outcome.
     pub fn run(&mut self) -> Vec<(String, Outcome)> {
+        self.sweep_orphans();
         let steps = self.plan.steps.clone();
         let total = steps.len();
         let mut out = Vec::with_capacity(total);
@@ -107,6 +116,7 @@ impl Runner {
     /// Runs one step by id: done already is success (requeue-safe); an unfinished input is an
     /// error naming it.
     pub fn run_step(&mut self, id: &str) -> Result<Outcome> {
+        self.sweep_orphans();
         let step = self
             .plan
             .step(id)
@@ -158,6 +168,28 @@ impl Runner {
                 seconds: start.elapsed().as_secs_f64(),
             },
         )
+    }
+
+    /// The eval preprocessing of `model` at the protocol's `resize` and `crop` (its own
+    /// normalisation and resampling; fusions take their first member's).
+    pub fn preprocess(
+        &self,
+        model: &str,
+        resize: Option<u32>,
+        crop: Option<u32>,
+    ) -> Result<sslinv_augment::Preprocess> {
+        let entry = self
+            .plan
+            .model(model)
+            .ok_or_else(|| StudyError::Invalid(format!("no model `{model}` in the plan")))?;
+        if let crate::models::ModelSource::Fused(members) = &entry.source
+            && let Some(first) = members.first()
+        {
+            return self.preprocess(first, resize, crop);
+        }
+        let spec = spec_of(entry, &self.layout).unwrap_or_else(|| model.to_string());
+        let spec = sslinv_encoders::ModelSpec::parse(&spec)?;
+        Ok(sslinv_encoders::eval_preprocess(&spec, resize, crop)?)
     }
 
     /// The encoder of a single model, loaded once.

@@ -2,7 +2,6 @@
 //! safetensors (`features`, N x D f32) for every probe, fusion and extrinsic step after it.
 
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
-use sslinv_augment::Preprocess;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -15,7 +14,7 @@ use crate::step::Step;
 pub fn run(r: &mut Runner, model: &str, dataset: &str, split: &str, step: &Step) -> Result<()> {
     let images = r.data.split(dataset, split, &r.preset)?;
     let eval = r.preset.eval();
-    let prep = Preprocess::new(Some(eval.resize), Some(eval.crop));
+    let prep = r.preprocess(model, Some(eval.resize), Some(eval.crop))?;
     let (batch, device) = (r.preset.invariance.batch, r.device.clone());
     let bar = super::progress(
         images.len(),
@@ -105,4 +104,27 @@ pub fn fused(
         }
     }
     Ok((out, n, dim))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_file_round_trips_with_metadata_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("sub/f.safetensors");
+        let meta = HashMap::from([("model".to_string(), "random:resnet18:seed=0".to_string())]);
+        write_features(&out, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3, meta).unwrap();
+        let bytes = std::fs::read(&out).unwrap();
+        let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+        assert_eq!(
+            header.metadata().as_ref().unwrap()["model"],
+            "random:resnet18:seed=0"
+        );
+        let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        assert_eq!(st.tensor("features").unwrap().shape(), &[2, 3]);
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the output remains");
+    }
 }

@@ -2,7 +2,6 @@
 //! bootstrap interval over groups.
 
 use serde::{Deserialize, Serialize};
-use sslinv_augment::Preprocess;
 use sslinv_invariance::{MultiviewScores, score_groups};
 
 use crate::error::Result;
@@ -30,7 +29,7 @@ pub fn run(r: &mut Runner, model: &str, views: &str, step: &Step) -> Result<()> 
     let stats = r.stats(model)?;
     let (images, groups) = r.data.view_groups(views, &r.preset)?;
     let eval = r.preset.eval();
-    let prep = Preprocess::new(Some(eval.resize), Some(eval.crop));
+    let prep = r.preprocess(model, Some(eval.resize), Some(eval.crop))?;
     let (batch, device) = (r.preset.invariance.batch, r.device.clone());
     let (seed, resamples) = (r.preset.seed, r.preset.invariance.bootstrap);
     let bar = super::progress(

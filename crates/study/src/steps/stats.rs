@@ -1,6 +1,5 @@
 //! The stats step: whitening statistics of one model over the statistics images, streamed.
 
-use sslinv_augment::Preprocess;
 use sslinv_invariance::{FeatureStats, StatsAccumulator, StatsCache};
 
 use crate::error::Result;
@@ -16,7 +15,7 @@ fn cache(layout: &Layout) -> StatsCache {
 /// Computes and stores the statistics of `model` (the summary JSON is written last).
 pub fn run(r: &mut Runner, model: &str, step: &Step) -> Result<()> {
     let eval = r.preset.eval();
-    let prep = Preprocess::new(Some(eval.sweep_resize), Some(eval.crop));
+    let prep = r.preprocess(model, Some(eval.sweep_resize), Some(eval.crop))?;
     let images = r.data.stats_images(&r.preset)?;
     let batch = r.preset.invariance.batch;
     let device = r.device.clone();

@@ -2,7 +2,7 @@
 //! image in turn (memory bounded by one image's sweep), with a bootstrap interval over images.
 
 use serde::{Deserialize, Serialize};
-use sslinv_augment::{Preprocess, Sweep, Transform};
+use sslinv_augment::{Sweep, Transform};
 use sslinv_invariance::{EncoderFeatures, SyntheticOptions, SyntheticResult, synthetic};
 
 use crate::error::Result;
@@ -31,7 +31,7 @@ pub fn run(r: &mut Runner, model: &str, transform: Transform, step: &Step) -> Re
     let eval = r.preset.eval();
     let sweep = Sweep::with_protocol(transform, r.preset.invariance.k, r.preset.fidelity());
     let opts = SyntheticOptions {
-        prep: Preprocess::new(Some(eval.sweep_resize), Some(eval.crop)),
+        prep: r.preprocess(model, Some(eval.sweep_resize), Some(eval.crop))?,
         batch: Some(r.preset.invariance.batch),
         equivariance_rows: 0,
         seed: r.preset.seed,
