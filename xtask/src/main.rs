@@ -18,8 +18,16 @@ pub struct ReadoutArgs {
 }
 
 impl ReadoutArgs {
-    /// `model` with the flags applied to its ViT members, as a canonical spec (unchanged
-    /// without flags, so caches keyed by it stay valid).
+    /// A parsed spec with the flags applied to its ViT members.
+    pub fn apply_to(
+        &self,
+        spec: sslinv_encoders::ModelSpec,
+    ) -> anyhow::Result<sslinv_encoders::ModelSpec> {
+        Ok(spec.with_readout_flags(self.pool.as_deref(), self.layers)?)
+    }
+
+    /// `model` with the flags applied, as a canonical spec (unchanged without flags, so caches
+    /// keyed by it stay valid).
     pub fn apply(&self, model: &str) -> anyhow::Result<String> {
         if self.pool.is_none() && self.layers.is_none() {
             return Ok(model.to_string());
@@ -27,27 +35,6 @@ impl ReadoutArgs {
         Ok(self
             .apply_to(sslinv_encoders::ModelSpec::parse(model)?)?
             .to_string())
-    }
-
-    /// A parsed spec with the flags applied; an error when they are given and it has no ViT.
-    pub fn apply_to(
-        &self,
-        spec: sslinv_encoders::ModelSpec,
-    ) -> anyhow::Result<sslinv_encoders::ModelSpec> {
-        if self.pool.is_none() && self.layers.is_none() {
-            return Ok(spec);
-        }
-        let pool = self.pool.as_deref().map(str::parse).transpose()?;
-        let model = spec.to_string();
-        let spec = spec.with_readout(pool, self.layers);
-        if !spec
-            .members()
-            .iter()
-            .any(|m| matches!(m, sslinv_encoders::ModelSpec::Vit { .. }))
-        {
-            anyhow::bail!("--pool / --layers apply to ViT specs; `{model}` has none");
-        }
-        Ok(spec)
     }
 }
 

@@ -45,9 +45,7 @@ fn write_png(img: &image::RgbImage, path: &Path) -> anyhow::Result<()> {
 /// Applies the op and writes the PNG.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let op = Op::parse(&args.op, &args.param)?;
-    let img = image::open(&args.input)
-        .with_context(|| format!("cannot read image {}", args.input.display()))?
-        .to_rgb8();
+    let img = sslinv_augment::read_image(&args.input)?;
     let out = op
         .apply(&img)
         .with_context(|| format!("applying {} to {}", args.op, args.input.display()))?;

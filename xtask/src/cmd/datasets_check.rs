@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use sslinv_datasets::{CheckOptions, CheckReport, TargetKind};
+use sslinv_datasets::CheckOptions;
 
 /// Arguments of `cargo xtask datasets check`.
 #[derive(clap::Args)]
@@ -23,51 +23,6 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-fn target_text(t: &TargetKind) -> String {
-    match t {
-        TargetKind::Classes { count } => format!("class ids (N), {count} classes"),
-        TargetKind::Regression { dim } => format!("regression targets (N x {dim})"),
-        TargetKind::Groups { count } => format!("group ids, {count} groups"),
-    }
-}
-
-fn print_text(r: &CheckReport) {
-    println!("{} at {}", r.dataset, r.root);
-    for s in &r.splits {
-        let classes = match (s.classes_present, s.min_per_class, s.max_per_class) {
-            (Some(p), Some(lo), Some(hi)) => {
-                format!("; {p} classes present, {lo}..{hi} images per class")
-            }
-            _ => String::new(),
-        };
-        println!(
-            "  {:<5} {:>7} images, {}{classes}",
-            s.split,
-            s.count,
-            target_text(&s.target)
-        );
-    }
-    if let Some(g) = &r.groups {
-        println!(
-            "  {} view groups, {} images, {}..{} views per group (mean {:.2})",
-            g.count, g.images, g.min_size, g.max_size, g.mean_size
-        );
-    }
-    for e in &r.errors {
-        println!("  failed to load {e}");
-    }
-    if r.decoded > 0 {
-        println!(
-            "  decoded {} images: {} unreadable",
-            r.decoded,
-            r.unreadable.len()
-        );
-    }
-    for u in &r.unreadable {
-        println!("    {}: {}", u.origin, u.error);
-    }
 }
 
 /// Runs the command.
@@ -91,7 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_text(&report);
+        print!("{report}");
     }
     if !report.ok() {
         anyhow::bail!(

@@ -34,17 +34,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     let report =
         sslinv_datasets::fetch(name, &root, true).with_context(|| format!("fetching `{name}`"))?;
-    println!(
-        "{} {} files ({} archives unpacked) from {}",
-        if report.from_cache {
-            "offline: installed the hub cache's complete copy of"
-        } else {
-            "downloaded"
-        },
-        report.files,
-        report.archives,
-        report.repo
-    );
+    println!("{report}");
     match sslinv_datasets::check(
         name,
         &root,

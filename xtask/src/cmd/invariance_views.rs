@@ -18,7 +18,7 @@ pub struct ViewsArgs {
     #[arg(long)]
     out: PathBuf,
     /// Number of settings (default: the paper's).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     k: Option<usize>,
     /// `corrected` (default) or `paper-code` (the paper code's sweep, quirks included).
     #[arg(long, default_value = "corrected")]
@@ -34,9 +34,7 @@ pub struct ViewsArgs {
 /// Runs `invariance views`.
 pub fn run(args: ViewsArgs) -> anyhow::Result<()> {
     let t: Transform = args.transform.parse()?;
-    let img = image::open(&args.image)
-        .with_context(|| format!("decoding {}", args.image.display()))?
-        .to_rgb8();
+    let img = sslinv_augment::read_image(&args.image)?;
     let sweep = Sweep::with_protocol(t, args.k, args.protocol);
     let prep = Preprocess::new(Some(args.resize), Some(args.crop));
     let paths = sslinv_invariance::write_sweep_views(&sweep, &img, &prep, &args.out)

@@ -2,7 +2,7 @@
 //! over a data root, through the study runner: the whole plan, one step, or the plan as JSON.
 
 use anyhow::{Context, bail};
-use sslinv_study::{Outcome, Preset, Source, Status, how_to_get, prepare};
+use sslinv_study::{Outcome, Preset, Source, parse_given_models, prepare};
 use std::path::PathBuf;
 
 /// Arguments of `cargo xtask pipeline`.
@@ -43,25 +43,6 @@ pub struct Args {
     emit: Vec<String>,
 }
 
-/// `NAME=SPEC` pairs; names must be unique and free of `+` and `/`.
-fn parse_models(items: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for item in items.iter().filter(|s| !s.trim().is_empty()) {
-        let Some((name, spec)) = item.split_once('=') else {
-            bail!("`--models {item}`: expected NAME=SPEC");
-        };
-        let (name, spec) = (name.trim(), spec.trim());
-        if name.is_empty() || spec.is_empty() || name.contains(['+', '/', '\\']) {
-            bail!("`--models {item}`: a plain NAME (no `+` or `/`) and a SPEC are needed");
-        }
-        if out.iter().any(|(n, _)| n == name) {
-            bail!("`--models`: `{name}` given twice");
-        }
-        out.push((name.to_string(), spec.to_string()));
-    }
-    Ok(out)
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let preset = Preset::load(&args.preset)?;
@@ -77,44 +58,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             fetch: args.fetch,
         },
     };
-    let models = parse_models(&args.models)?;
+    let models = parse_given_models(&args.models)?;
     if let [kind, dir] = args.emit.as_slice() {
         if kind != "slurm" {
             bail!("`--emit {kind}`: only `slurm` is supported");
         }
         let (runner, _) = prepare(&preset, &source, &out, crate::device("cpu")?, &models, true)?;
         let exe = std::env::current_exe().context("locating the xtask binary")?;
-        let mut command = format!(
-            "{} pipeline --preset {} --out {} --device {}",
-            exe.display(),
-            std::path::absolute(&args.preset).map_or(args.preset.clone(), |p| {
-                if p.exists() {
-                    p.display().to_string()
-                } else {
-                    args.preset.clone()
-                }
-            }),
-            std::path::absolute(&out)?.display(),
-            args.device
-        );
-        let (Source::Root { root, .. } | Source::Synth3d { cache: root }) = &source;
-        command.push_str(&format!(
-            " --data-root {}",
-            std::path::absolute(root)?.display()
-        ));
-        if !args.models.is_empty() {
-            command.push_str(&format!(" --models {}", args.models.join(",")));
-        }
         let opts = sslinv_study::SlurmOptions {
-            command,
-            gpus: args.device == "cuda",
+            command: sslinv_study::pipeline_command(
+                &exe,
+                &args.preset,
+                &out,
+                &source,
+                &args.models,
+            )?,
+            device: args.device.clone(),
             cpus: 4,
         };
-        let stages = sslinv_study::emit(&runner.plan, dir.as_ref(), &opts)?;
+        let stages = sslinv_study::emit(&runner.plan, &runner.data, dir.as_ref(), &opts)?;
         println!(
             "wrote {} job arrays ({}); submit with {dir}/submit.sh",
             stages.len(),
-            stages.join(", ")
+            stages.iter().map(|s| s.kind).collect::<Vec<_>>().join(", ")
         );
         return Ok(());
     }
@@ -131,52 +97,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if let Some(id) = args.step {
             runner.progress = true;
             let outcome = runner.run_step(&id)?;
-            println!(
-                "{id}: {}",
-                if outcome == Outcome::Done {
-                    "already done"
-                } else {
-                    "done"
-                }
-            );
+            let what = if outcome == Outcome::Done {
+                "already done"
+            } else {
+                "done"
+            };
+            println!("{id}: {what}");
             return Ok(());
         }
         if args.list_steps {
-            let rows: Vec<serde_json::Value> = runner
-                .plan
-                .steps
-                .iter()
-                .map(|s| {
-                    let mut v = serde_json::to_value(s).unwrap_or_default();
-                    v["status"] = serde_json::to_value(runner.plan.status(s, &runner.data))
-                        .unwrap_or_default();
-                    v
-                })
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&rows)?);
-            return Ok(());
-        }
-        for s in &survey {
-            println!(
-                "  {:22} {:8} {}",
-                s.name,
-                if s.present { "present" } else { "MISSING" },
-                s.detail
-            );
-        }
-        println!(
-            "plan ({} steps, preset `{}`):",
-            runner.plan.steps.len(),
-            preset.name
-        );
-        for s in &runner.plan.steps {
-            let status = match runner.plan.status(s, &runner.data) {
-                Status::Done => "done".to_string(),
-                Status::Ready => "to run".to_string(),
-                Status::Waiting(w) => format!("after {} step(s)", w.len()),
-                Status::MissingData(m) => format!("missing data: {}", m.join(", ")),
-            };
-            println!("  {:48} {status}", s.id);
+            println!("{}", serde_json::to_string_pretty(&runner.steps_json())?);
+        } else {
+            print!("{}", runner.plan_table(&survey));
         }
         return Ok(());
     }
@@ -200,66 +132,6 @@ pub fn run_study(
         models,
         false,
     )?;
-    for s in survey.iter().filter(|s| !s.present) {
-        println!(
-            "missing `{}` (its steps are skipped): {}",
-            s.name,
-            how_to_get(&s.name)
-        );
-    }
-    let outcomes = runner.run();
-    let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|(_, o)| f(o)).count();
-    println!(
-        "steps: {} ran, {} already done, {} missing data, {} blocked, {} failed",
-        count(|o| *o == Outcome::Ran),
-        count(|o| *o == Outcome::Done),
-        count(|o| *o == Outcome::MissingData),
-        count(|o| *o == Outcome::Blocked),
-        count(|o| matches!(o, Outcome::Failed(_)))
-    );
-    let results = runner.layout.results.clone();
-    let study = sslinv_study::report::read_study(&results)
-        .with_context(|| format!("reading the study in {}", results.display()))?;
-    if study.smoke {
-        println!("{}", sslinv_study::report::SMOKE_NOTE);
-    }
-    for f in &study.findings {
-        println!("  [{}] {} ({})", f.verdict.label(), f.claim, f.detail);
-    }
-    println!(
-        "results in {}, report in {}",
-        results.join(sslinv_study::report::STUDY_FILE).display(),
-        runner.layout.report.join("index.html").display()
-    );
-    let failed: Vec<&String> = outcomes
-        .iter()
-        .filter_map(|(id, o)| matches!(o, Outcome::Failed(_)).then_some(id))
-        .collect();
-    if !failed.is_empty() {
-        bail!(
-            "{} step(s) failed ({}); rerun to retry them",
-            failed.len(),
-            failed
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
+    println!("{}", runner.run_to_end(&survey)?);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn models_parse_and_bad_ones_are_refused() {
-        let m =
-            parse_models(&["a=torchvision/resnet50".into(), "b=resnet18:x.pth".into()]).unwrap();
-        assert_eq!(m[1], ("b".to_string(), "resnet18:x.pth".to_string()));
-        assert!(parse_models(&["nospec".into()]).is_err());
-        assert!(parse_models(&["a+b=x".into()]).is_err());
-        assert!(parse_models(&["a=x".into(), "a=y".into()]).is_err());
-    }
 }

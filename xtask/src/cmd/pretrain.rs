@@ -3,12 +3,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
-use candle_core::Device;
-use sslinv_datasets::Split;
-use sslinv_datasets::stream::{BadFiles, DatasetImages, FileList, Prefix, StreamSource};
-use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
-use sslinv_objectives::{Objective, PretrainConfig, pretrain, pretrain_supervised};
+use anyhow::Context;
+use sslinv_datasets::stream::{BadFiles, pretraining_images};
+use sslinv_objectives::{Objective, PretrainConfig, pretrain_on, pretrain_supervised};
 
 /// Arguments of `cargo xtask pretrain`.
 #[derive(clap::Args)]
@@ -96,66 +93,24 @@ pub struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
-}
-
-fn device(name: &str) -> anyhow::Result<Device> {
-    match name {
-        "cpu" => Ok(Device::Cpu),
-        "cuda" => Device::new_cuda(0).context("opening CUDA device 0 (build with --features cuda)"),
-        other => bail!("unknown device `{other}` (cpu, cuda)"),
-    }
-}
-
-/// The images, streamed, and their class ids where the dataset has them.
-type Opened = (Box<dyn StreamSource>, Option<Vec<i64>>);
-
-fn open_source(args: &Args) -> anyhow::Result<Opened> {
-    let root = || {
-        args.root
-            .as_deref()
-            .with_context(|| format!("--dataset {} needs --root DIR", args.dataset))
-    };
-    let mut labels = None;
-    let source: Box<dyn StreamSource> = match args.dataset.as_str() {
-        "synth3d" => {
-            let cfg = match args.synth3d.as_str() {
-                "demo" => Synth3dConfig::demo(),
-                "quick" => Synth3dConfig::quick(),
-                other => bail!("unknown synth3d size `{other}` (demo, quick)"),
-            };
-            let cache = args
-                .root
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("data/synth3d"));
-            let data = Synth3d::load_or_generate(&cfg, &cache)
-                .with_context(|| format!("synth3d in {}", cache.display()))?;
-            labels = Some(data.pretrain_latents.iter().map(|l| l.class).collect());
-            Box::new(data.pretrain)
-        }
-        "folder" => Box::new(FileList::walk(root()?).context("listing --root")?),
-        "imagenet" => Box::new(FileList::imagenet(root()?, Split::Train)?),
-        name => {
-            let set = sslinv_datasets::open(name, root()?, Split::Train)
-                .with_context(|| format!("opening {name}"))?;
-            if let sslinv_datasets::Targets::Classes { ids, .. } = set.targets() {
-                labels = Some(ids.to_vec());
-            }
-            Box::new(DatasetImages(set))
-        }
-    };
-    Ok(match args.max_images {
-        Some(n) => {
-            let labels = labels.map(|l: Vec<i64>| l.into_iter().take(n).collect());
-            (Box::new(Prefix::new(source, n)), labels)
-        }
-        None => (source, labels),
-    })
+    /// `mpi`: a rank of a data-parallel MoCo v2 run under mpirun/srun (docs/distributed.md).
+    #[arg(long, default_value = "none")]
+    distributed: sslinv_objectives::dist::Backend,
+    /// MoCo v2 shuffle-BN sub-batches of the global batch (default: batch / 32 within [2, 8]).
+    #[arg(long)]
+    bn_splits: Option<usize>,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let objective: Objective = args.objective.parse()?;
-    let (images, labels) = open_source(&args)?;
+    let (images, labels) = pretraining_images(
+        &args.dataset,
+        args.root.as_deref(),
+        &args.synth3d,
+        args.max_images,
+    )
+    .with_context(|| format!("opening the {} images", args.dataset))?;
     let image_size = args
         .image_size
         .unwrap_or(if args.dataset == "synth3d" { 64 } else { 224 });
@@ -179,7 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     cfg.max_steps = args.max_steps;
     cfg.resume = args.resume;
     cfg.bad_files = args.bad_files;
-    cfg.device = device(&args.device)?;
+    cfg.device = crate::device(&args.device)?;
     if let Some(lr) = args.lr {
         cfg.hyper.lr = lr;
     }
@@ -187,6 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cfg.hyper.queue_size = k;
     }
     let h = &mut cfg.hyper;
+    h.bn_splits = args.bn_splits.unwrap_or(h.bn_splits);
     h.key_momentum = args.key_momentum.unwrap_or(h.key_momentum);
     h.temperature = args.temperature.unwrap_or(h.temperature);
     h.warmup_epochs = args.warmup_epochs.unwrap_or(h.warmup_epochs);
@@ -203,7 +159,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cfg.batch_size,
         cfg.epochs
     );
+    let comm = sslinv_objectives::dist::connect(args.distributed)?;
     let run = if objective == Objective::Supervised {
+        anyhow::ensure!(comm.world() == 1, "--distributed trains MoCo v2 only");
         let labels = labels.with_context(|| {
             format!(
                 "--objective supervised: {} has no class labels",
@@ -212,7 +170,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         })?;
         pretrain_supervised(&cfg, &*images, &labels, &args.out, !args.quiet)
     } else {
-        pretrain(&cfg, &*images, &args.out, !args.quiet)
+        pretrain_on(&cfg, &*images, &args.out, !args.quiet, &*comm)
     };
     let run = run.context("pretraining")?;
     let bad = &run.report.bad_files;

@@ -1,11 +1,12 @@
 //! `cargo xtask probe`: a probe (logistic regression or ridge), DINO's kNN or ssl-transfer's
-//! few-shot episodes on saved features.
+//! few-shot episodes on saved features (`sslinv_heads::FeatureFile`).
 
 use crate::write_json;
-use anyhow::{Context, bail};
-use safetensors::{Dtype, SafeTensors};
-use sslinv_heads::{FewShotConfig, KnnConfig, Labels, Metric, ProbeConfig, Task, probe};
-use std::path::{Path, PathBuf};
+use anyhow::Context;
+use sslinv_heads::{
+    FeatureFile, FewShotConfig, KnnConfig, Metric, ProbeConfig, Protocol, Task, evaluate,
+};
+use std::path::PathBuf;
 
 /// Arguments of `cargo xtask probe`.
 #[derive(clap::Args)]
@@ -62,200 +63,64 @@ pub struct Args {
 }
 
 /// Features (row-major), their dimension and the labels of one file.
-struct Split {
-    x: Vec<f32>,
-    dim: usize,
-    labels: Labels,
-}
-
-fn le_f32(bytes: &[u8]) -> Vec<f32> {
-    bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
-}
-
-/// The `features` tensor (N x D f32) of a features file, and D.
-pub fn feature_matrix(st: &SafeTensors, path: &Path) -> anyhow::Result<(Vec<f32>, usize)> {
-    let f = st
-        .tensor("features")
-        .with_context(|| format!("{}: no `features` tensor", path.display()))?;
-    if f.dtype() != Dtype::F32 || f.shape().len() != 2 {
-        bail!(
-            "{}: `features` must be N x D f32, found {:?} {:?}",
-            path.display(),
-            f.dtype(),
-            f.shape()
-        );
-    }
-    Ok((le_f32(f.data()), f.shape()[1]))
-}
-
-fn read_split(path: &Path) -> anyhow::Result<Split> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let st = SafeTensors::deserialize(&bytes)
-        .with_context(|| format!("{} is not a safetensors file", path.display()))?;
-    let (x, dim) = feature_matrix(&st, path)?;
-    let l = st
-        .tensor("labels")
-        .with_context(|| format!("{}: no `labels` tensor", path.display()))?;
-    let labels = match (l.dtype(), l.shape()) {
-        (Dtype::I64, [_]) => Labels::Classes(
-            l.data()
-                .chunks_exact(8)
-                .map(|b| i64::from_le_bytes(b.try_into().expect("8-byte chunk")))
-                .collect(),
-        ),
-        (Dtype::F32, [_]) => Labels::Targets {
-            values: le_f32(l.data()),
-            dim: 1,
-        },
-        (Dtype::F32, [_, t]) => Labels::Targets {
-            values: le_f32(l.data()),
-            dim: *t,
-        },
-        (dt, shape) => bail!(
-            "{}: `labels` must be N i64 classes or N x T f32 targets, found {dt:?} {shape:?}",
-            path.display()
-        ),
-    };
-    Ok(Split { x, dim, labels })
-}
-
-/// Class ids of a split, or an error naming the file.
-fn classes<'a>(split: &'a Split, path: &Path) -> anyhow::Result<&'a [i64]> {
-    match &split.labels {
-        Labels::Classes(c) => Ok(c),
-        Labels::Targets { .. } => bail!("{}: `labels` must be N i64 class ids", path.display()),
-    }
-}
-
-/// `--task fewshot`: episodes drawn from the test features.
-fn run_fewshot(args: &Args) -> anyhow::Result<()> {
-    let test = read_split(&args.test)?;
-    let cfg = FewShotConfig {
-        ways: args.ways,
-        shots: args.shots,
-        queries: args.queries,
-        episodes: args.episodes,
-        seed: args.seed,
-    };
-    let r = sslinv_heads::fewshot(&test.x, classes(&test, &args.test)?, test.dim, &cfg)
-        .with_context(|| format!("few-shot episodes on {}", args.test.display()))?;
-    write_json(&args.out, &r)?;
-    println!(
-        "{}-way {}-shot: accuracy {:.4} +- {:.4} over {} episodes ({} classes) -> {}",
-        r.ways,
-        r.shots,
-        r.test_score,
-        r.ci95,
-        r.episodes,
-        r.classes_used,
-        args.out.display()
-    );
-    Ok(())
-}
-
-/// `--task knn`: DINO's weighted kNN at every `--k`.
-fn run_knn(args: &Args, train_path: &Path) -> anyhow::Result<()> {
-    let (train, test) = (read_split(train_path)?, read_split(&args.test)?);
-    if train.dim != test.dim {
-        bail!(
-            "feature dimensions differ: {} in {} but {} in {}",
-            train.dim,
-            train_path.display(),
-            test.dim,
-            args.test.display()
-        );
-    }
-    let cfg = KnnConfig {
-        ks: args.k.clone(),
-        temperature: args.temperature,
-    };
-    let r = sslinv_heads::knn_classify(
-        &train.x,
-        classes(&train, train_path)?,
-        &test.x,
-        classes(&test, &args.test)?,
-        train.dim,
-        &cfg,
-    )
-    .with_context(|| format!("kNN on {} / {}", train_path.display(), args.test.display()))?;
-    write_json(&args.out, &r)?;
-    for s in &r.scores {
-        println!("k = {}: top-1 {:.4}, top-5 {:.4}", s.k, s.top1, s.top5);
-    }
-    println!("-> {}", args.out.display());
-    Ok(())
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    if args.task == "fewshot" {
-        return run_fewshot(&args);
-    }
-    let train_path = args
-        .train
-        .clone()
-        .with_context(|| format!("--train is required for --task {}", args.task))?;
-    if args.task == "knn" {
-        return run_knn(&args, &train_path);
-    }
-    let task = if args.task == "classification" {
-        Task::Classification
-    } else {
-        Task::Regression
+    let test = FeatureFile::read(&args.test)?;
+    let protocol = match args.task.as_str() {
+        "fewshot" => Protocol::FewShot(FewShotConfig {
+            ways: args.ways,
+            shots: args.shots,
+            queries: args.queries,
+            episodes: args.episodes,
+            seed: args.seed,
+        }),
+        "knn" => Protocol::Knn(KnnConfig {
+            ks: args.k.clone(),
+            temperature: args.temperature,
+        }),
+        task => {
+            let task = if task == "classification" {
+                Task::Classification
+            } else {
+                Task::Regression
+            };
+            let metric: Metric = match &args.metric {
+                Some(m) => m.parse().map_err(anyhow::Error::msg)?,
+                None if task == Task::Classification => Metric::Accuracy,
+                None => Metric::R2,
+            };
+            Protocol::Linear(ProbeConfig {
+                task,
+                metric,
+                folds: args.folds,
+                grid_shift: args.grid_shift,
+                lambda: args.lambda,
+                seed: args.seed,
+                paper_grid: args.paper_grid,
+            })
+        }
     };
-    let metric: Metric = match &args.metric {
-        Some(m) => m.parse().map_err(anyhow::Error::msg)?,
-        None if task == Task::Classification => Metric::Accuracy,
-        None => Metric::R2,
+    let train = match (&args.train, &protocol) {
+        (Some(path), _) => FeatureFile::read(path)?,
+        // Few-shot episodes draw both support and queries from the test features.
+        (None, Protocol::FewShot(_)) => test.clone(),
+        (None, _) => anyhow::bail!("--train is required for --task {}", args.task),
     };
-    let train = read_split(&train_path)?;
-    let test = read_split(&args.test)?;
-    if train.dim != test.dim {
-        bail!(
-            "feature dimensions differ: {} in {} but {} in {}",
-            train.dim,
-            train_path.display(),
-            test.dim,
-            args.test.display()
-        );
-    }
-    let cfg = ProbeConfig {
-        task,
-        metric,
-        folds: args.folds,
-        grid_shift: args.grid_shift,
-        lambda: args.lambda,
-        seed: args.seed,
-        paper_grid: args.paper_grid,
+    train.same_dim(&test)?;
+    // Both files: a bad training file must be named too.
+    let files = match &args.train {
+        Some(t) => format!("{} / {}", t.display(), args.test.display()),
+        None => args.test.display().to_string(),
     };
-    let result = probe(
-        &train.x,
-        &train.labels,
-        &test.x,
-        &test.labels,
-        train.dim,
-        &cfg,
+    let result = evaluate(
+        &protocol,
+        (&train.x, train.labels()?),
+        (&test.x, test.labels()?),
+        test.dim,
+        None,
     )
-    .with_context(|| {
-        format!(
-            "probe on {} / {}",
-            train_path.display(),
-            args.test.display()
-        )
-    })?;
+    .with_context(|| format!("{} on {files}", args.task))?;
     write_json(&args.out, &result)?;
-    println!(
-        "{} {:.4} (lambda {:.3e}, {} train, {} test, dim {}) -> {}",
-        metric.name(),
-        result.test_score,
-        result.lambda,
-        result.n_train,
-        result.n_test,
-        result.dim,
-        args.out.display()
-    );
+    println!("{}\n-> {}", result.summary(), args.out.display());
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! `cargo xtask rankme`: RankMe, the label-free transfer predictor, of a saved feature matrix.
 
 use anyhow::Context;
-use safetensors::SafeTensors;
 use std::path::PathBuf;
 
 /// Arguments of `cargo xtask rankme`.
@@ -18,13 +17,9 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let path = &args.features;
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let st = SafeTensors::deserialize(&bytes)
-        .with_context(|| format!("{} is not a safetensors file", path.display()))?;
-    let (x, dim) = super::probe::feature_matrix(&st, path)?;
-    drop(bytes);
-    let r =
-        sslinv_heads::rankme(&x, dim).with_context(|| format!("RankMe of {}", path.display()))?;
+    let f = sslinv_heads::FeatureFile::read(path)?;
+    let r = sslinv_heads::rankme(&f.x, f.dim)
+        .with_context(|| format!("RankMe of {}", path.display()))?;
     crate::write_json(&args.out, &r)?;
     println!(
         "RankMe {:.3} ({} x {}, {:.2} s) -> {}",

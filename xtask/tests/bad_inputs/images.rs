@@ -1,0 +1,312 @@
+//! Images: broken, hostile and awkward-but-valid files through `augment`, `features`,
+//! `invariance views` / `synthetic` and `downstream --dataset folder`.
+
+use std::path::{Path, PathBuf};
+
+use super::files::*;
+use super::harness::*;
+use crate::args;
+
+const MODEL: &str = "random:resnet18:seed=0:width=0.125:stem=cifar";
+
+fn augment(d: &CaseDir, input: &Path) -> (Vec<std::ffi::OsString>, PathBuf) {
+    let out = d.out("o.png");
+    (
+        args![
+            "augment", "--op", "hflip", "--input", input, "--output", &out
+        ],
+        out,
+    )
+}
+
+/// `features` over a folder of good images plus `bad` (written as `bad_name`).
+fn features(d: &CaseDir, bad_name: &str, bad: &[u8]) -> (Vec<std::ffi::OsString>, PathBuf) {
+    for i in 0..3 {
+        d.file(&format!("imgs/ok{i}.png"), &png(24, 20));
+    }
+    d.file(&format!("imgs/{bad_name}"), bad);
+    let out = d.out("f.safetensors");
+    let a = args![
+        "features",
+        "--model",
+        MODEL,
+        "--images",
+        d.input.join("imgs"),
+        "--resize",
+        "32",
+        "--crop",
+        "32",
+        "--out",
+        &out
+    ];
+    (a, out)
+}
+
+/// An augment run on one image that must succeed: the output's size is checked.
+fn augment_ok(
+    root: &Path,
+    name: &'static str,
+    bytes: &[u8],
+    check: fn(&Path) -> Result<(), String>,
+) -> Case {
+    let d = CaseDir::new(root, name);
+    let input = d.file("in.png", bytes);
+    let (args, out) = augment(&d, &input);
+    Case {
+        name,
+        args,
+        out,
+        expect: Expect::Succeeds { check },
+    }
+}
+
+fn rgb_of(out: &Path) -> Result<image::RgbImage, String> {
+    let img = image::open(out).map_err(|e| format!("output {}: {e}", out.display()))?;
+    match img {
+        image::DynamicImage::ImageRgb8(i) => Ok(i),
+        other => Err(format!("output is {:?}, not 8-bit RGB", other.color())),
+    }
+}
+
+pub fn cases(root: &Path) -> Vec<Case> {
+    let mut v = Vec::new();
+    let whole_png = png(40, 30);
+    let whole_jpeg = jpeg(40, 30);
+
+    let d = CaseDir::new(root, "truncated_png");
+    let p = d.file("cut.png", &whole_png[..whole_png.len() / 2]);
+    let (a, o) = augment(&d, &p);
+    v.push(fails(
+        "truncated PNG (augment)",
+        a,
+        o,
+        &["cut.png"],
+        "end of file",
+    ));
+
+    let d = CaseDir::new(root, "truncated_jpeg");
+    let p = d.file("cut.jpg", &whole_jpeg[..whole_jpeg.len() / 2]);
+    let (a, o) = augment(&d, &p);
+    v.push(fails(
+        "truncated JPEG (augment)",
+        a,
+        o,
+        &["cut.jpg"],
+        "decod",
+    ));
+
+    let d = CaseDir::new(root, "zero_byte");
+    let p = d.file("empty.png", &[]);
+    let (a, o) = augment(&d, &p);
+    v.push(fails(
+        "zero-byte .png (augment)",
+        a,
+        o,
+        &["empty.png"],
+        "empty",
+    ));
+
+    let d = CaseDir::new(root, "text_png");
+    let p = d.file("notes.png", b"these are my notes, not a picture\n");
+    let (a, o) = augment(&d, &p);
+    v.push(fails(
+        "text named .png (augment)",
+        a,
+        o,
+        &["notes.png"],
+        "signature",
+    ));
+
+    let d = CaseDir::new(root, "bomb_png");
+    let p = d.file("bomb.png", &bomb_png(20_000, 20_000));
+    let (a, o) = augment(&d, &p);
+    v.push(fails(
+        "20000 x 20000 PNG header (augment)",
+        a,
+        o,
+        &["bomb.png", "20000 x 20000"],
+        "pixel limit",
+    ));
+
+    let d = CaseDir::new(root, "bomb_jpeg_features");
+    let (a, o) = features(&d, "bomb.jpg", &bomb_jpeg(20_000, 20_000));
+    v.push(fails(
+        "20000 x 20000 JPEG header in a folder (features)",
+        a,
+        o,
+        &["bomb.jpg", "20000 x 20000"],
+        "pixel limit",
+    ));
+
+    let d = CaseDir::new(root, "truncated_jpeg_features");
+    let (a, o) = features(&d, "cut.jpg", &whole_jpeg[..whole_jpeg.len() / 3]);
+    v.push(fails(
+        "truncated JPEG in a folder (features)",
+        a,
+        o,
+        &["cut.jpg"],
+        "decod",
+    ));
+
+    let d = CaseDir::new(root, "zero_byte_features");
+    let (a, o) = features(&d, "empty.png", &[]);
+    v.push(fails(
+        "zero-byte .png in a folder (features)",
+        a,
+        o,
+        &["empty.png"],
+        "empty",
+    ));
+
+    let d = CaseDir::new(root, "text_views");
+    let p = d.file("notes.png", b"<html>not an image</html>");
+    let o = d.out("views");
+    let a = args![
+        "invariance",
+        "views",
+        "--transform",
+        "rotation",
+        "--k",
+        "2",
+        "--image",
+        &p,
+        "--out",
+        &o
+    ];
+    v.push(fails(
+        "text named .png (invariance views)",
+        a,
+        o,
+        &["notes.png"],
+        "signature",
+    ));
+
+    let d = CaseDir::new(root, "truncated_synthetic");
+    for i in 0..3 {
+        d.file(&format!("imgs/ok{i}.png"), &png(24, 20));
+    }
+    d.file("imgs/cut.png", &whole_png[..whole_png.len() - 20]);
+    let o = d.out("inv.json");
+    let a = args![
+        "invariance",
+        "synthetic",
+        "--model",
+        MODEL,
+        "--transform",
+        "hflip",
+        "--images",
+        d.input.join("imgs"),
+        "--resize",
+        "32",
+        "--crop",
+        "32",
+        "--out",
+        &o
+    ];
+    v.push(fails(
+        "truncated PNG in a folder (invariance synthetic)",
+        a,
+        o,
+        &["cut.png"],
+        "decod",
+    ));
+
+    let d = CaseDir::new(root, "truncated_folder_dataset");
+    for c in 0..2 {
+        for i in 0..4 {
+            d.file(&format!("ds/train/c{c}/{i}.png"), &png(24, 20));
+            d.file(&format!("ds/test/c{c}/{i}.png"), &png(24, 20));
+        }
+    }
+    d.file("ds/train/c1/cut.jpg", &whole_jpeg[..whole_jpeg.len() / 2]);
+    let o = d.out("ds.json");
+    let a = args![
+        "downstream",
+        "--model",
+        MODEL,
+        "--dataset",
+        "folder",
+        "--root",
+        d.input.join("ds"),
+        "--resize",
+        "32",
+        "--crop",
+        "32",
+        "--folds",
+        "2",
+        "--out",
+        &o
+    ];
+    v.push(fails(
+        "truncated JPEG in an ImageFolder (downstream)",
+        a,
+        o,
+        &["cut.jpg"],
+        "decod",
+    ));
+
+    // Valid but awkward: these are converted to 8-bit RGB and processed.
+    v.push(augment_ok(
+        root,
+        "1x1 PNG (augment succeeds, 1 x 1 out)",
+        &png(1, 1),
+        |o| {
+            let img = rgb_of(o)?;
+            (img.dimensions() == (1, 1))
+                .then_some(())
+                .ok_or(format!("{:?}", img.dimensions()))
+        },
+    ));
+    v.push(augment_ok(
+        root,
+        "16-bit PNG (augment converts to 8 bits)",
+        &png16(5, 4),
+        |o| {
+            let img = rgb_of(o)?;
+            // hflip: x = 4 lands at 0; 16 bits scale to 8 by /257.
+            let p = img.get_pixel(0, 1).0;
+            let want = [16000.0 / 257.0, 4000.0 / 257.0, 60000.0 / 257.0];
+            (p.iter()
+                .zip(want)
+                .all(|(&a, b): (&u8, f64)| (a as f64 - b).abs() <= 1.0))
+            .then_some(())
+            .ok_or(format!("pixel {p:?}"))
+        },
+    ));
+    v.push(augment_ok(
+        root,
+        "greyscale PNG (augment converts to RGB)",
+        &grey_png(6, 3),
+        |o| {
+            let img = rgb_of(o)?;
+            let p = img.get_pixel(0, 2).0;
+            (p == [42, 42, 42])
+                .then_some(())
+                .ok_or(format!("pixel {p:?}"))
+        },
+    ));
+    v.push(augment_ok(
+        root,
+        "CMYK JPEG (augment converts to RGB)",
+        &cmyk_jpeg([0, 255, 255, 255]),
+        |o| {
+            // Adobe's inverted CMYK: full cyan ink, no black = RGB (0, 255, 255), as Pillow reads it.
+            let img = rgb_of(o)?;
+            let p = img.get_pixel(3, 3).0;
+            (img.dimensions() == (8, 8) && p[0] < 8 && p[1] > 247 && p[2] > 247)
+                .then_some(())
+                .ok_or(format!("{:?} pixel {p:?}", img.dimensions()))
+        },
+    ));
+    let d = CaseDir::new(root, "1x1_features");
+    let (a, o) = features(&d, "tiny.png", &png(1, 1));
+    v.push(Case {
+        name: "1x1 PNG in a folder (features succeeds: resized up)",
+        args: a,
+        out: o,
+        expect: Expect::Succeeds {
+            check: |o| o.is_file().then_some(()).ok_or("no features file".into()),
+        },
+    });
+    v
+}
