@@ -13,11 +13,6 @@ pub(crate) fn fast(t: &Tensor) -> bool {
     t.device().is_cpu() && matches!(t.dtype(), DType::F32 | DType::F64)
 }
 
-/// Number of rayon worker threads.
-pub(crate) fn threads() -> usize {
-    rayon::current_num_threads().max(1)
-}
-
 /// The contiguous slice a custom op's forward receives (callers make inputs contiguous first).
 pub(crate) fn slice<'a, T: Elem>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [T]> {
     let data = T::cpu_storage_as_slice(s)?;

@@ -128,3 +128,42 @@ fn resnet_moco_loss_falls_and_accuracy_rises() {
     assert!(l1 < l0 - 0.2, "loss {l0} -> {l1}");
     assert!(a1 > a0 + 0.1, "accuracy {a0} -> {a1}");
 }
+
+#[test]
+fn same_seed_same_run_on_any_thread_count() {
+    // MoCo v2 on the real backbone: losses and the saved weights must be bit-identical whether
+    // rayon runs 1, 2 or 3 threads (the standard is one result per seed, on any machine).
+    let imgs = images(24, 40, 3);
+    let run_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut cfg = tiny(Objective::MocoV2);
+            cfg.epochs = 1;
+            let dir = tempfile::tempdir().unwrap();
+            let run = pretrain(&cfg, &imgs, dir.path(), false).unwrap();
+            let losses: Vec<u32> = run
+                .report
+                .history
+                .iter()
+                .map(|s| s.loss.to_bits())
+                .collect();
+            (losses, std::fs::read(&run.paths.weights).unwrap())
+        })
+    };
+    let one = run_on(1);
+    assert_eq!(one.0.len(), 3);
+    for threads in [2, 3] {
+        let other = run_on(threads);
+        assert_eq!(
+            other.0, one.0,
+            "losses on {threads} threads differ from 1 thread"
+        );
+        assert!(
+            other.1 == one.1,
+            "weights on {threads} threads differ from 1 thread"
+        );
+    }
+}

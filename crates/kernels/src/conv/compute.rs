@@ -8,43 +8,53 @@ use gemm::Parallelism;
 use rayon::prelude::*;
 use std::ops::Range;
 
-/// Batch chunks that each run as one GEMM, and the parallelism inside those GEMMs.
+/// Batch chunks that each run as one single-threaded GEMM, in parallel over the rayon pool.
 ///
 /// Small feature maps (few output pixels per image) give per-image GEMMs too thin for gemm to
-/// reach its speed, so images are grouped until a GEMM has about `TARGET_COLS` columns; chunks
-/// then go to the rayon threads (at least one per thread while there are enough images), and
-/// only a batch smaller than the pool runs one chunk with gemm's own parallelism.
-fn plan(g: &Geom, k: usize) -> (Vec<Range<usize>>, Parallelism) {
+/// reach its speed, so images are grouped until a GEMM has about `TARGET_COLS` columns, at most
+/// `MAX_IMAGES` (so a batch of 64 still gives the pool eight chunks on the 7x7 layers). The
+/// chunk size is a power of two that depends only on the layer's shape, never on the thread
+/// count or the batch size: the weight gradient is a sum of per-chunk GEMMs (see [`tree_sum`]),
+/// so a thread-dependent split would train the same seed differently on 1 and 2 threads, and a
+/// batch-dependent one would break the equality of two data-parallel ranks with one process.
+fn plan(g: &Geom, k: usize) -> Vec<Range<usize>> {
     const TARGET_COLS: usize = 1024;
     const MAX_COL_ELEMS: usize = 1 << 22;
-    let (n, p, t) = (g.n.max(1), g.p().max(1), cpu::threads());
-    let per_chunk = TARGET_COLS
+    const MAX_IMAGES: usize = 8;
+    let p = g.p().max(1);
+    let fit = TARGET_COLS
         .div_ceil(p)
-        .min((MAX_COL_ELEMS / (k * p).max(1)).max(1))
-        .clamp(1, n);
-    let chunks = n.div_ceil(per_chunk);
-    if chunks >= t {
-        (cpu::ranges(n, chunks.div_ceil(t) * t), Parallelism::None)
-    } else if n >= t {
-        // Thinner GEMMs, one per thread, beat one GEMM split by gemm itself (measured 150 vs
-        // 110 GFLOP/s on ResNet-18's 7x7 layers).
-        (cpu::ranges(n, t), Parallelism::None)
-    } else {
-        (cpu::ranges(n, 1), Parallelism::Rayon(t))
-    }
+        .min(MAX_COL_ELEMS / (k * p).max(1))
+        .clamp(1, MAX_IMAGES);
+    // The largest power of two <= fit.
+    let per = 1 << fit.ilog2();
+    (0..g.n)
+        .step_by(per)
+        .map(|s| s..(s + per).min(g.n))
+        .collect()
 }
 
-/// Runs `f` on every chunk: in parallel, or in turn when the GEMMs are parallel themselves.
+/// Sums per-chunk partials as a balanced tree split at the middle: a batch's sum is then the
+/// sum of its two halves' sums, so two ranks holding one half each (the all-reduce adds two
+/// numbers, which is exact in either order) get the bits one process gets.
+fn tree_sum<T: Elem>(mut parts: Vec<(Vec<T>, Vec<f64>)>) -> Option<(Vec<T>, Vec<f64>)> {
+    if parts.len() <= 1 {
+        return parts.pop();
+    }
+    let right = parts.split_off(parts.len() / 2);
+    let (mut a, mut da) = tree_sum(parts)?;
+    let (b, db) = tree_sum(right)?;
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    da.iter_mut().zip(db).for_each(|(x, y)| *x += y);
+    Some((a, da))
+}
+
+/// Runs `f` on every chunk in parallel, results in chunk order.
 fn each_chunk<R: Send>(
     chunks: Vec<Range<usize>>,
-    par: Parallelism,
     f: impl Fn(Range<usize>) -> R + Sync + Send,
 ) -> Vec<R> {
-    if matches!(par, Parallelism::None) {
-        chunks.into_par_iter().map(f).collect()
-    } else {
-        chunks.into_iter().map(f).collect()
-    }
+    chunks.into_par_iter().map(f).collect()
 }
 
 /// The GEMM operand for images `r`: the image itself (1x1/s1 conv of one image), or an
@@ -106,9 +116,9 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
     // SAFETY: the chunks below cover every image, and each writes its whole output block
     // (GEMM without accumulation, or a copy from the chunk's GEMM result).
     let mut y = unsafe { scratch::<T>(g.n * co * p) };
-    let (chunks, par) = plan(g, k);
+    let chunks = plan(g, k);
     let yp = SendPtr(y.as_mut_ptr());
-    each_chunk(chunks, par, |r| {
+    each_chunk(chunks, |r| {
         let (mut col, mut ybuf) = (Vec::new(), Vec::new());
         let m = r.len();
         let ld = m * p;
@@ -131,7 +141,7 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
                 false,
                 (w.as_ptr(), k, 1),
                 (src.as_ptr(), ld, 1),
-                par,
+                Parallelism::None,
             );
         }
         for j in 0..m {
@@ -182,9 +192,9 @@ pub(super) fn backward<T: Elem>(
     } else {
         Vec::new()
     };
-    let (chunks, par) = plan(g, k);
+    let chunks = plan(g, k);
     let dxp = SendPtr(dx.as_mut_ptr());
-    let partial = each_chunk(chunks, par, |r| {
+    let partial = each_chunk(chunks, |r| {
         let m = r.len();
         let ld = m * p;
         let mut dw = vec![zero; co * k];
@@ -227,7 +237,7 @@ pub(super) fn backward<T: Elem>(
                 true,
                 (gm.as_ptr(), ld, 1),
                 (col.as_ptr(), k, 1),
-                par,
+                Parallelism::None,
             );
         }
         if !need_dx {
@@ -254,7 +264,7 @@ pub(super) fn backward<T: Elem>(
                 false,
                 (w.as_ptr(), 1, k),
                 (gm.as_ptr(), ld, 1),
-                par,
+                Parallelism::None,
             );
         }
         if !direct {
@@ -271,14 +281,7 @@ pub(super) fn backward<T: Elem>(
         }
         (dw, db)
     });
-    let mut parts = partial.into_iter();
-    let (mut dw, mut db) = parts
-        .next()
-        .unwrap_or_else(|| (vec![zero; co * k], vec![0.0; co]));
-    for (pw, pb) in parts {
-        dw.iter_mut().zip(pw).for_each(|(a, b)| *a += b);
-        db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
-    }
+    let (mut dw, db) = tree_sum(partial).unwrap_or_else(|| (vec![zero; co * k], vec![0.0; co]));
     dw = taps.untranspose(g, &dw);
     if taps.pruned(g) {
         dw = taps.expand(g, &dw);
