@@ -80,15 +80,6 @@ pub(crate) unsafe fn gemm_rm<T: Elem>(
     }
 }
 
-/// Splits `0..n` into at most `parts` contiguous ranges of near-equal length.
-pub(crate) fn ranges(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
-    let parts = parts.clamp(1, n.max(1));
-    (0..parts)
-        .map(|i| (i * n / parts)..((i + 1) * n / parts))
-        .filter(|r| !r.is_empty())
-        .collect()
-}
-
 /// Wraps a raw pointer so rayon tasks writing disjoint parts can share it.
 #[derive(Clone, Copy)]
 pub(crate) struct SendPtr<T>(pub *mut T);

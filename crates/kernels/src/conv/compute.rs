@@ -2,7 +2,7 @@
 
 use super::Geom;
 use super::columns::Taps;
-use crate::cpu::{self, Elem, SendPtr, gemm_rm};
+use crate::cpu::{Elem, SendPtr, gemm_rm};
 use crate::sums;
 use gemm::Parallelism;
 use rayon::prelude::*;
