@@ -33,12 +33,7 @@ fn flowers_root(labels: &[u8], setid: &[u8]) -> tempfile::TempDir {
     dir
 }
 
-fn mat(vars: &[(&str, &[usize], &[f64])]) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("x.mat");
-    write_mat(&p, vars);
-    std::fs::read(p).unwrap()
-}
+use sslinv_testkit::mat_v5 as mat;
 
 fn good_setid() -> Vec<u8> {
     mat(&[
@@ -99,17 +94,7 @@ fn mat_with_wrong_shapes_names_the_variable_and_shape() {
 #[test]
 fn mat_v73_hdf5_is_refused_clearly() {
     // MATLAB 7.3 files: a 128-byte MAT header (version 0x0200) in a 512-byte HDF5 user block.
-    let mut bytes = format!(
-        "{:<116}",
-        "MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5 schema 1.00 ."
-    )
-    .into_bytes();
-    bytes.extend([0u8; 8]);
-    bytes.extend(0x0200u16.to_le_bytes());
-    bytes.extend(b"IM");
-    bytes.resize(512, 0);
-    bytes.extend(b"\x89HDF\r\n\x1a\n");
-    bytes.resize(2048, 0);
+    let bytes = sslinv_testkit::mat_v73_header();
     let dir = flowers_root(&bytes, &good_setid());
     let err = open_err("flowers102", dir.path(), Split::Train);
     assert_names(&err, &["imagelabels.mat", "MAT v7.3 file (HDF5)", "-v7"]);

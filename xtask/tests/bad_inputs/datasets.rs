@@ -86,22 +86,6 @@ fn w300(root: &Path, pts: &str) {
     write(&root.join("02_Outdoor/a.pts"), pts.as_bytes());
 }
 
-/// The MAT v7.3 layout: a v7.3 MAT header in front of an HDF5 file.
-fn mat73() -> Vec<u8> {
-    let mut bytes = format!(
-        "{:<116}",
-        "MATLAB 7.3 MAT-file, Platform: GLNXA64, HDF5 schema 1.00 ."
-    )
-    .into_bytes();
-    bytes.extend([0u8; 8]);
-    bytes.extend(0x0200u16.to_le_bytes());
-    bytes.extend(b"IM");
-    bytes.resize(512, 0);
-    bytes.extend(b"\x89HDF\r\n\x1a\n");
-    bytes.resize(2048, 0);
-    bytes
-}
-
 pub fn cases(root: &Path) -> Vec<Case> {
     let mut v = Vec::new();
     let wrong_name = mat(&[("label", &[1, 6], &[1.0; 6])]);
@@ -139,7 +123,7 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "flowers102 imagelabels.mat in v7.3 (HDF5)",
         "flowers102",
-        |r| flowers(r, &mat73(), &good_setid()),
+        |r| flowers(r, &sslinv_testkit::mat_v73_header(), &good_setid()),
         &["imagelabels.mat"],
         "v7.3",
     );

@@ -202,41 +202,7 @@ pub fn separable(n: usize, classes: i64) -> (Vec<f32>, Vec<i64>) {
     (x, labels)
 }
 
-/// An uncompressed MAT v5 file of double matrices `(name, dims, column-major values)`.
-pub fn mat(vars: &[(&str, &[usize], &[f64])]) -> Vec<u8> {
-    fn element(out: &mut Vec<u8>, ty: u32, payload: &[u8]) {
-        out.extend(ty.to_le_bytes());
-        out.extend((payload.len() as u32).to_le_bytes());
-        out.extend(payload);
-        out.resize(out.len().next_multiple_of(8), 0);
-    }
-    let mut bytes = format!(
-        "{:<116}",
-        "MATLAB 5.0 MAT-file, written by the sslinv tests"
-    )
-    .into_bytes();
-    bytes.extend([0u8; 8]);
-    bytes.extend(0x0100u16.to_le_bytes());
-    bytes.extend(b"IM");
-    for (name, dims, values) in vars {
-        let mut m = Vec::new();
-        element(
-            &mut m,
-            6,
-            &[6u32.to_le_bytes(), 0u32.to_le_bytes()].concat(),
-        );
-        let d: Vec<u8> = dims
-            .iter()
-            .flat_map(|&x| (x as i32).to_le_bytes())
-            .collect();
-        element(&mut m, 5, &d);
-        element(&mut m, 1, name.as_bytes());
-        let v: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
-        element(&mut m, 9, &v);
-        element(&mut bytes, 14, &m);
-    }
-    bytes
-}
+pub use sslinv_testkit::mat_v5 as mat;
 
 /// A zip of stored (uncompressed) entries, as `torch.save` writes them.
 pub fn stored_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {

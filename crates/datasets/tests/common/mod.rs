@@ -3,19 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use image::{Rgb, RgbImage};
-
 /// The committed fixtures folder.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// A recognisable w x h image whose pixel (0, 0) encodes `tag`.
-pub fn pattern(w: u32, h: u32, tag: u8) -> RgbImage {
-    RgbImage::from_fn(w, h, |x, y| {
-        Rgb([tag, (x * 7 % 256) as u8, (y * 11 % 256) as u8])
-    })
-}
+#[allow(unused_imports)]
+pub use sslinv_testkit::{pattern, png_bytes};
 
 /// Writes an image (format from the extension), creating parent folders.
 pub fn write_image(path: &Path, w: u32, h: u32, tag: u8) {
@@ -45,51 +39,10 @@ pub fn write_pts(path: &Path, points: &[[f64; 2]]) {
     write_text(path, &s);
 }
 
-/// PNG bytes of a w x h image tagged `tag` (see [`pattern`]).
-pub fn png_bytes(w: u32, h: u32, tag: u8) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    pattern(w, h, tag)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
-
 /// Writes an uncompressed MAT v5 file holding double matrices `(name, dims, column-major values)`,
 /// as scipy.io.savemat / MATLAB `save -v6` lay it out.
 pub fn write_mat(path: &Path, vars: &[(&str, &[usize], &[f64])]) {
-    fn element(out: &mut Vec<u8>, ty: u32, payload: &[u8]) {
-        out.extend(ty.to_le_bytes());
-        out.extend((payload.len() as u32).to_le_bytes());
-        out.extend(payload);
-        out.resize(out.len().next_multiple_of(8), 0);
-    }
-    let mut bytes = format!(
-        "{:<116}",
-        "MATLAB 5.0 MAT-file, written by the sslinv tests"
-    )
-    .into_bytes();
-    bytes.extend([0u8; 8]);
-    bytes.extend(0x0100u16.to_le_bytes());
-    bytes.extend(b"IM");
-    for (name, dims, values) in vars {
-        let mut m = Vec::new();
-        element(
-            &mut m,
-            6,
-            &[6u32.to_le_bytes(), 0u32.to_le_bytes()].concat(),
-        );
-        let d: Vec<u8> = dims
-            .iter()
-            .flat_map(|&x| (x as i32).to_le_bytes())
-            .collect();
-        element(&mut m, 5, &d);
-        element(&mut m, 1, name.as_bytes());
-        let v: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
-        element(&mut m, 9, &v);
-        element(&mut bytes, 14, &m);
-    }
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    sslinv_testkit::write_file(path, &sslinv_testkit::mat_v5(vars));
 }
 
 /// Writes a parquet file whose columns are `datasets` Image cells (`struct {bytes, path}`, both
