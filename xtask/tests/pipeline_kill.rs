@@ -1,6 +1,7 @@
 //! `cargo xtask pipeline --preset smoke`, killed with SIGKILL at several points and started
 //! again with the same arguments, ends with the same study.json as an uninterrupted run
-//! (timings aside), and leaves no temporary file behind.
+//! (timings aside), and leaves no temporary file behind; and a run on one thread ends with the
+//! numbers of one on three (every seeded stage is bit-identical for any thread count).
 //! Repeated 2026-12-02 (debug build, 2 shared cores, load ~3-6): first 18/20, two real bugs: a
 //! kill between the checkpoint's renames left `dorsal.state.safetensors` at step 4 and
 //! `dorsal.json` at step 2 (the resume refused them; it now starts over, deterministically), and
@@ -42,14 +43,17 @@ fn temporaries(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn a_killed_study_resumes_to_the_uninterrupted_numbers() {
+fn a_killed_study_and_a_one_thread_study_end_with_the_uninterrupted_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     sslinv_study::fixtures::tiny_data_root(&data, 24).unwrap();
 
     let whole = dir.path().join("whole");
     let start = Instant::now();
-    assert!(pipeline(&data, &whole).status().unwrap().success());
+    let three = pipeline(&data, &whole)
+        .env("RAYON_NUM_THREADS", "3")
+        .status();
+    assert!(three.unwrap().success());
     let full = start.elapsed();
 
     // Kill at fractions of an uninterrupted run's time: inside pretraining, the sweeps, the
@@ -74,4 +78,10 @@ fn a_killed_study_resumes_to_the_uninterrupted_numbers() {
     assert_eq!(numbers(&killed), numbers(&whole));
     let left = temporaries(&killed);
     assert!(left.is_empty(), "temporary files left behind: {left:?}");
+
+    let one = dir.path().join("one_thread");
+    let status = pipeline(&data, &one).env("RAYON_NUM_THREADS", "1").status();
+    assert!(status.unwrap().success());
+    let diff = common::json_diff(&numbers(&one), &numbers(&whole), 10);
+    assert!(diff.is_empty(), "1 thread vs 3 threads: {diff:#?}");
 }
