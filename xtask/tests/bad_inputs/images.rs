@@ -73,90 +73,94 @@ pub fn cases(root: &Path) -> Vec<Case> {
     let whole_png = png(40, 30);
     let whole_jpeg = jpeg(40, 30);
 
-    let d = CaseDir::new(root, "truncated_png");
-    let p = d.file("cut.png", &whole_png[..whole_png.len() / 2]);
-    let (a, o) = augment(&d, &p);
-    v.push(fails(
-        "truncated PNG (augment)",
-        a,
-        o,
-        &["cut.png"],
-        "end of file",
-    ));
-
-    let d = CaseDir::new(root, "truncated_jpeg");
-    let p = d.file("cut.jpg", &whole_jpeg[..whole_jpeg.len() / 2]);
-    let (a, o) = augment(&d, &p);
-    v.push(fails(
-        "truncated JPEG (augment)",
-        a,
-        o,
-        &["cut.jpg"],
-        "decod",
-    ));
-
-    let d = CaseDir::new(root, "zero_byte");
-    let p = d.file("empty.png", &[]);
-    let (a, o) = augment(&d, &p);
-    v.push(fails(
-        "zero-byte .png (augment)",
-        a,
-        o,
-        &["empty.png"],
-        "empty",
-    ));
-
-    let d = CaseDir::new(root, "text_png");
-    let p = d.file("notes.png", b"these are my notes, not a picture\n");
-    let (a, o) = augment(&d, &p);
-    v.push(fails(
-        "text named .png (augment)",
-        a,
-        o,
-        &["notes.png"],
-        "signature",
-    ));
-
-    let d = CaseDir::new(root, "bomb_png");
-    let p = d.file("bomb.png", &bomb_png(20_000, 20_000));
-    let (a, o) = augment(&d, &p);
-    v.push(fails(
-        "20000 x 20000 PNG header (augment)",
-        a,
-        o,
-        &["bomb.png", "20000 x 20000"],
-        "pixel limit",
-    ));
-
-    let d = CaseDir::new(root, "bomb_jpeg_features");
-    let (a, o) = features(&d, "bomb.jpg", &bomb_jpeg(20_000, 20_000));
-    v.push(fails(
-        "20000 x 20000 JPEG header in a folder (features)",
-        a,
-        o,
-        &["bomb.jpg", "20000 x 20000"],
-        "pixel limit",
-    ));
-
-    let d = CaseDir::new(root, "truncated_jpeg_features");
-    let (a, o) = features(&d, "cut.jpg", &whole_jpeg[..whole_jpeg.len() / 3]);
-    v.push(fails(
-        "truncated JPEG in a folder (features)",
-        a,
-        o,
-        &["cut.jpg"],
-        "decod",
-    ));
-
-    let d = CaseDir::new(root, "zero_byte_features");
-    let (a, o) = features(&d, "empty.png", &[]);
-    v.push(fails(
-        "zero-byte .png in a folder (features)",
-        a,
-        o,
-        &["empty.png"],
-        "empty",
-    ));
+    // One broken file through `augment` alone, then inside a folder of good images through
+    // `features`: (case folder, file name, bytes, case name, names the error must hold, problem).
+    type Row<'a> = (
+        &'static str,
+        &'a str,
+        Vec<u8>,
+        &'static str,
+        &'a [&'a str],
+        &'static str,
+    );
+    let single: Vec<Row> = vec![
+        (
+            "truncated_png",
+            "cut.png",
+            whole_png[..whole_png.len() / 2].to_vec(),
+            "truncated PNG (augment)",
+            &["cut.png"],
+            "end of file",
+        ),
+        (
+            "truncated_jpeg",
+            "cut.jpg",
+            whole_jpeg[..whole_jpeg.len() / 2].to_vec(),
+            "truncated JPEG (augment)",
+            &["cut.jpg"],
+            "decod",
+        ),
+        (
+            "zero_byte",
+            "empty.png",
+            Vec::new(),
+            "zero-byte .png (augment)",
+            &["empty.png"],
+            "empty",
+        ),
+        (
+            "text_png",
+            "notes.png",
+            b"these are my notes, not a picture\n".to_vec(),
+            "text named .png (augment)",
+            &["notes.png"],
+            "signature",
+        ),
+        (
+            "bomb_png",
+            "bomb.png",
+            bomb_png(20_000, 20_000),
+            "20000 x 20000 PNG header (augment)",
+            &["bomb.png", "20000 x 20000"],
+            "pixel limit",
+        ),
+    ];
+    for (dir, file, bytes, name, names, problem) in single {
+        let d = CaseDir::new(root, dir);
+        let p = d.file(file, &bytes);
+        let (a, o) = augment(&d, &p);
+        v.push(fails(name, a, o, names, problem));
+    }
+    let in_folder: Vec<Row> = vec![
+        (
+            "bomb_jpeg_features",
+            "bomb.jpg",
+            bomb_jpeg(20_000, 20_000),
+            "20000 x 20000 JPEG header in a folder (features)",
+            &["bomb.jpg", "20000 x 20000"],
+            "pixel limit",
+        ),
+        (
+            "truncated_jpeg_features",
+            "cut.jpg",
+            whole_jpeg[..whole_jpeg.len() / 3].to_vec(),
+            "truncated JPEG in a folder (features)",
+            &["cut.jpg"],
+            "decod",
+        ),
+        (
+            "zero_byte_features",
+            "empty.png",
+            Vec::new(),
+            "zero-byte .png in a folder (features)",
+            &["empty.png"],
+            "empty",
+        ),
+    ];
+    for (dir, file, bytes, name, names, problem) in in_folder {
+        let (a, o) = features(&CaseDir::new(root, dir), file, &bytes);
+        v.push(fails(name, a, o, names, problem));
+    }
 
     let d = CaseDir::new(root, "text_views");
     let p = d.file("notes.png", b"<html>not an image</html>");
