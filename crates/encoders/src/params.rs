@@ -37,48 +37,15 @@ impl ResNetConfig {
             for b in 0..n {
                 let p = format!("layer{}.{b}", i + 1);
                 let stride = if b == 0 && i > 0 { 2 } else { 1 };
-                if self.arch.bottleneck() {
-                    push_conv_bn(
-                        &mut out,
-                        &format!("{p}.conv1"),
-                        &format!("{p}.bn1"),
-                        cin,
-                        width,
-                        1,
-                    );
-                    push_conv_bn(
-                        &mut out,
-                        &format!("{p}.conv2"),
-                        &format!("{p}.bn2"),
-                        width,
-                        width,
-                        3,
-                    );
-                    push_conv_bn(
-                        &mut out,
-                        &format!("{p}.conv3"),
-                        &format!("{p}.bn3"),
-                        width,
-                        cout,
-                        1,
-                    );
+                // (in, out, kernel) of conv1.., each followed by bn1..
+                let convs: &[(usize, usize, usize)] = if self.arch.bottleneck() {
+                    &[(cin, width, 1), (width, width, 3), (width, cout, 1)]
                 } else {
-                    push_conv_bn(
-                        &mut out,
-                        &format!("{p}.conv1"),
-                        &format!("{p}.bn1"),
-                        cin,
-                        width,
-                        3,
-                    );
-                    push_conv_bn(
-                        &mut out,
-                        &format!("{p}.conv2"),
-                        &format!("{p}.bn2"),
-                        width,
-                        width,
-                        3,
-                    );
+                    &[(cin, width, 3), (width, width, 3)]
+                };
+                for (j, &(a, o, k)) in convs.iter().enumerate() {
+                    let (conv, bn) = (format!("{p}.conv{}", j + 1), format!("{p}.bn{}", j + 1));
+                    push_conv_bn(&mut out, &conv, &bn, a, o, k);
                 }
                 if stride != 1 || cin != cout {
                     push_conv_bn(
