@@ -241,11 +241,8 @@ mod tests {
     use super::*;
     use crate::{Preset, Source, prepare};
 
-    #[test]
-    fn one_array_per_stage_chained_by_afterok() {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        crate::fixtures::tiny_data_root(&data, 2).unwrap();
+    /// The smoke preset's runner over the data root `data`, writing under `dir/out`.
+    fn smoke_runner(dir: &std::path::Path, data: std::path::PathBuf) -> crate::Runner {
         let preset = Preset::load("smoke").unwrap();
         let source = Source::Root {
             root: data,
@@ -254,12 +251,21 @@ mod tests {
         let (runner, _) = prepare(
             &preset,
             &source,
-            &dir.path().join("out"),
+            &dir.join("out"),
             candle_core::Device::Cpu,
             &[],
             true,
         )
         .unwrap();
+        runner
+    }
+
+    #[test]
+    fn one_array_per_stage_chained_by_afterok() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        crate::fixtures::tiny_data_root(&data, 2).unwrap();
+        let runner = smoke_runner(dir.path(), data);
         let opts = SlurmOptions {
             command: "/bin/xtask pipeline --preset smoke".into(),
             device: "cuda".into(),
@@ -312,21 +318,8 @@ mod tests {
     #[test]
     fn missing_data_and_what_follows_it_are_not_submitted() {
         let dir = tempfile::tempdir().unwrap();
-        let preset = Preset::load("smoke").unwrap();
         // An empty data root: nothing can pretrain, so only findings and the report are left.
-        let source = Source::Root {
-            root: dir.path().join("data"),
-            fetch: false,
-        };
-        let (runner, _) = prepare(
-            &preset,
-            &source,
-            &dir.path().join("out"),
-            candle_core::Device::Cpu,
-            &[],
-            true,
-        )
-        .unwrap();
+        let runner = smoke_runner(dir.path(), dir.path().join("data"));
         let kinds: Vec<&str> = stages(&runner.plan, &runner.data, false)
             .iter()
             .map(|s| s.kind)
