@@ -10,9 +10,10 @@ use std::path::Path;
 use crate::error::{Result, StudyError};
 
 /// The presets shipped with the crate, by name.
-pub const BUILTIN: [(&str, &str); 5] = [
+pub const BUILTIN: [(&str, &str); 6] = [
     ("demo", include_str!("../presets/demo.toml")),
     ("demo-quick", include_str!("../presets/demo-quick.toml")),
+    ("demo-long", include_str!("../presets/demo-long.toml")),
     ("smoke", include_str!("../presets/smoke.toml")),
     ("quick", include_str!("../presets/quick.toml")),
     ("paper", include_str!("../presets/paper.toml")),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// Arguments of `cargo xtask pipeline`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A built-in preset (`paper`, `quick`, `smoke`, `demo`, `demo-quick`) or a TOML file.
+    /// A built-in preset (`paper`, `quick`, `smoke`, `demo`, `demo-quick`, `demo-long`) or a TOML file.
     #[arg(long, default_value = "quick")]
     preset: String,
     /// Folder holding one sub-folder per dataset (see docs/reproduction.md); synth3d presets
