@@ -1,7 +1,8 @@
+//! Over 400 lines on purpose: the classification and regression paths share the fold loop,
+//! grid and bootstrap here, so one protocol stays in one file.
+//!
 //! The probe protocol: seeded k-fold CV over the regularisation grid (first best on ties),
 //! refit on all training rows, score on the test rows.
-//! (Over 400 lines: the classification and regression paths share the fold loop, grid and
-//! bootstrap here, so one protocol stays in one file.)
 
 use crate::bootstrap::{BootstrapConfig, Interval, Predictions, score_interval};
 use crate::data::{gather, rows_of};

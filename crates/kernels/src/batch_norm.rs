@@ -1,6 +1,7 @@
+//! Over 400 lines on purpose: the forward and the hand-written backward of one fused op,
+//! which must change together.
+//!
 //! Fused BatchNorm(+ReLU) for training (batch statistics, running-stat update) and evaluation.
-//! (Over 400 lines: the forward and the hand-written backward of one fused op, which must
-//! change together.)
 
 use crate::cpu::{self, Elem};
 use crate::eltwise::relu_mask;

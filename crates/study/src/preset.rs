@@ -1,7 +1,8 @@
+//! Over 400 lines on purpose: one struct per TOML section with its defaults and validation, so
+//! the file reads as the preset schema.
+//!
 //! Presets: the sizes of every stage of a study, read from TOML files (`presets/*.toml` are
 //! embedded; a user's own file works the same way). Unknown keys are errors that name the key.
-//! (Over 400 lines: one struct per TOML section with its defaults and validation, so the file
-//! reads as the preset schema.)
 
 use serde::{Deserialize, Serialize};
 use sslinv_datasets::synth3d::Synth3dConfig;

@@ -118,9 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut cfg = PretrainConfig::new(objective, &policy.spec(), &args.arch);
     cfg.name = args.name.clone();
     cfg.width_mult = args.width_mult;
-    // The CIFAR stem is for CIFAR-sized views, where 7x7/2 + max-pool would leave 1x1 maps; at
-    // 64 px it keeps full-resolution activations (16x the ImageNet stem's: 1.95 vs 0.86 GB peak
-    // at batch 32) for maps the ImageNet stem already keeps at 2x2 or more.
+    // CIFAR stem for CIFAR-sized views only: at 64 px it keeps 16x the activations (1.95 GB peak).
     cfg.stem = args.stem.clone().unwrap_or_else(|| {
         if image_size <= 32 {
             "cifar"
