@@ -2,7 +2,6 @@
 
 use crate::error::Result;
 use crate::norm::BatchNorm;
-use crate::ops;
 use candle_core::Tensor;
 use candle_nn::{Init, VarBuilder};
 
@@ -44,7 +43,7 @@ impl ConvBn {
 
     /// `bn(conv(x))`, then ReLU if asked.
     pub fn forward_t(&self, x: &Tensor, train: bool, relu: bool) -> Result<Tensor> {
-        let y = ops::conv2d(x, &self.weight, self.stride, self.padding)?;
+        let y = sslinv_kernels::conv2d(x, &self.weight, self.stride, self.padding)?;
         self.bn.forward_t(&y, train, relu)
     }
 }
@@ -110,6 +109,6 @@ impl Block {
             Some(d) => d.forward_t(x, train, false)?,
             None => x.clone(),
         };
-        ops::add_relu(&y, &shortcut)
+        Ok(sslinv_kernels::add_relu(&y, &shortcut)?)
     }
 }

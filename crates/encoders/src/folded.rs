@@ -4,7 +4,6 @@ use crate::block::ConvBn;
 use crate::config::{ResNetConfig, Stem};
 use crate::encoder::{Encoder, check_input};
 use crate::error::Result;
-use crate::ops;
 use crate::resnet::ResNet;
 use candle_core::Tensor;
 
@@ -35,7 +34,12 @@ impl FoldedConv {
     }
 
     fn forward(&self, x: &Tensor, relu: bool) -> Result<Tensor> {
-        ops::conv2d_bias(x, &self.weight, &self.bias, self.stride, self.padding, relu)
+        let (w, b, s, p) = (&self.weight, &self.bias, self.stride, self.padding);
+        Ok(if relu {
+            sslinv_kernels::conv2d_bias_relu(x, w, b, s, p)?
+        } else {
+            sslinv_kernels::conv2d_bias(x, w, b, s, p)?
+        })
     }
 }
 
@@ -90,7 +94,7 @@ impl Encoder for FoldedResNet {
         check_input(x)?;
         let mut y = self.stem.forward(x, true)?;
         if self.config.stem == Stem::ImageNet {
-            y = ops::max_pool2d(&y, 3, 2, 1)?;
+            y = sslinv_kernels::max_pool2d(&y, 3, 2, 1)?;
         }
         for block in &self.blocks {
             let last = block.units.len() - 1;
@@ -102,8 +106,8 @@ impl Encoder for FoldedResNet {
                 Some(d) => d.forward(&y, false)?,
                 None => y,
             };
-            y = ops::add_relu(&z, &shortcut)?;
+            y = sslinv_kernels::add_relu(&z, &shortcut)?;
         }
-        ops::global_avg_pool(&y)
+        Ok(sslinv_kernels::global_avg_pool(&y)?)
     }
 }

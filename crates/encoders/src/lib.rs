@@ -20,7 +20,6 @@ pub mod fused;
 pub mod hub;
 pub mod load;
 pub mod norm;
-pub mod ops;
 pub mod params;
 pub mod pickle_guard;
 pub mod registry;

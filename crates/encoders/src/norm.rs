@@ -1,7 +1,6 @@
 //! BatchNorm layer with running statistics held as `Var`s (updated in train mode).
 
 use crate::error::Result;
-use crate::ops;
 use candle_core::{Tensor, Var};
 use candle_nn::{Init, VarBuilder};
 
@@ -41,8 +40,8 @@ impl BatchNorm {
 
     /// Normalises `x` (batch statistics and a running-stat update when `train`), then ReLU if asked.
     pub fn forward_t(&self, x: &Tensor, train: bool, relu: bool) -> Result<Tensor> {
-        if train {
-            ops::batch_norm_train(
+        Ok(if train {
+            sslinv_kernels::batch_norm_train(
                 x,
                 &self.weight,
                 &self.bias,
@@ -51,9 +50,9 @@ impl BatchNorm {
                 BN_MOMENTUM,
                 BN_EPS,
                 relu,
-            )
+            )?
         } else {
-            ops::batch_norm_eval(
+            sslinv_kernels::batch_norm_eval(
                 x,
                 &self.weight,
                 &self.bias,
@@ -61,8 +60,8 @@ impl BatchNorm {
                 self.running_var.as_tensor(),
                 BN_EPS,
                 relu,
-            )
-        }
+            )?
+        })
     }
 
     /// Per-channel `(scale, shift)` with `bn(y) = y * scale + shift` in eval mode.

@@ -4,7 +4,6 @@ use crate::block::{Block, ConvBn};
 use crate::config::{ResNetConfig, Stem};
 use crate::encoder::{Encoder, check_input};
 use crate::error::Result;
-use crate::ops;
 use candle_core::Tensor;
 use candle_nn::VarBuilder;
 
@@ -61,7 +60,7 @@ impl ResNet {
     fn stem_forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let y = self.stem.forward_t(x, train, true)?;
         match self.config.stem {
-            Stem::ImageNet => ops::max_pool2d(&y, 3, 2, 1),
+            Stem::ImageNet => Ok(sslinv_kernels::max_pool2d(&y, 3, 2, 1)?),
             Stem::Cifar => Ok(y),
         }
     }
@@ -83,7 +82,7 @@ impl ResNet {
     /// Pooled features (N x D); `train` uses batch statistics and updates the running ones.
     pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let maps = self.forward_stages(x, train)?;
-        ops::global_avg_pool(&maps[3])
+        Ok(sslinv_kernels::global_avg_pool(&maps[3])?)
     }
 }
 
