@@ -1,13 +1,30 @@
 //! Criterion benches per kernel (custom CPU op vs candle composition), forward + backward.
 
 use candle_core::{DType, Device, Tensor, Var};
-use criterion::{Criterion, criterion_group, criterion_main};
-use sslinv_kernels::{self as k, reference as r};
+use criterion::{
+    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
+};
+use sslinv_kernels::{self as k, Result, reference as r};
 use std::time::Duration;
 
 fn var(shape: &[usize]) -> Var {
     let t = Tensor::rand(-0.5f32, 0.5, shape, &Device::Cpu).expect("rand");
     Var::from_tensor(&t).expect("var")
+}
+
+/// Times forward + backward of one kernel, ours (`k`) against the candle composition (`r`).
+fn fwd_bwd(
+    g: &mut BenchmarkGroup<WallTime>,
+    name: &str,
+    ours: impl Fn() -> Result<Tensor>,
+    candle: impl Fn() -> Result<Tensor>,
+) {
+    let impls: [(&str, &dyn Fn() -> Result<Tensor>); 2] = [("sslinv", &ours), ("candle", &candle)];
+    for (who, f) in impls {
+        g.bench_function(format!("{name}_fwdbwd/{who}"), |b| {
+            b.iter(|| f().unwrap().sum_all().unwrap().backward().unwrap())
+        });
+    }
 }
 
 fn benches(c: &mut Criterion) {
@@ -16,89 +33,31 @@ fn benches(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
     let (x, w) = (var(&[32, 32, 32, 32]), var(&[32, 32, 3, 3]));
-    g.bench_function("conv3x3_fwdbwd/sslinv", |b| {
-        b.iter(|| {
-            k::conv2d(x.as_tensor(), w.as_tensor(), 1, 1)
-                .unwrap()
-                .sum_all()
-                .unwrap()
-                .backward()
-                .unwrap()
-        })
-    });
-    g.bench_function("conv3x3_fwdbwd/candle", |b| {
-        b.iter(|| {
-            r::conv2d(x.as_tensor(), w.as_tensor(), 1, 1)
-                .unwrap()
-                .sum_all()
-                .unwrap()
-                .backward()
-                .unwrap()
-        })
-    });
+    let (x, w) = (x.as_tensor(), w.as_tensor());
+    fwd_bwd(
+        &mut g,
+        "conv3x3",
+        || k::conv2d(x, w, 1, 1),
+        || r::conv2d(x, w, 1, 1),
+    );
     let (gm, bt) = (var(&[32]), var(&[32]));
+    let (gm, bt) = (gm.as_tensor(), bt.as_tensor());
     let (rm, rv) = (
         Var::zeros(32, DType::F32, &Device::Cpu).unwrap(),
         Var::ones(32, DType::F32, &Device::Cpu).unwrap(),
     );
-    g.bench_function("bn_relu_train_fwdbwd/sslinv", |b| {
-        b.iter(|| {
-            k::batch_norm_train(
-                x.as_tensor(),
-                gm.as_tensor(),
-                bt.as_tensor(),
-                &rm,
-                &rv,
-                0.1,
-                1e-5,
-                true,
-            )
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .backward()
-            .unwrap()
-        })
-    });
-    g.bench_function("bn_relu_train_fwdbwd/candle", |b| {
-        b.iter(|| {
-            r::batch_norm_train(
-                x.as_tensor(),
-                gm.as_tensor(),
-                bt.as_tensor(),
-                &rm,
-                &rv,
-                0.1,
-                1e-5,
-                true,
-            )
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .backward()
-            .unwrap()
-        })
-    });
-    g.bench_function("maxpool3s2_fwdbwd/sslinv", |b| {
-        b.iter(|| {
-            k::max_pool2d(x.as_tensor(), 3, 2, 1)
-                .unwrap()
-                .sum_all()
-                .unwrap()
-                .backward()
-                .unwrap()
-        })
-    });
-    g.bench_function("maxpool3s2_fwdbwd/candle", |b| {
-        b.iter(|| {
-            r::max_pool2d(x.as_tensor(), 3, 2, 1)
-                .unwrap()
-                .sum_all()
-                .unwrap()
-                .backward()
-                .unwrap()
-        })
-    });
+    fwd_bwd(
+        &mut g,
+        "bn_relu_train",
+        || k::batch_norm_train(x, gm, bt, &rm, &rv, 0.1, 1e-5, true),
+        || r::batch_norm_train(x, gm, bt, &rm, &rv, 0.1, 1e-5, true),
+    );
+    fwd_bwd(
+        &mut g,
+        "maxpool3s2",
+        || k::max_pool2d(x, 3, 2, 1),
+        || r::max_pool2d(x, 3, 2, 1),
+    );
     g.finish();
 }
 

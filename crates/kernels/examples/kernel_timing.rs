@@ -50,35 +50,12 @@ fn main() -> Result<()> {
     type Conv = fn(&Tensor, &Tensor, usize, usize) -> sslinv_kernels::Result<Tensor>;
     /// (name, input shape, weight shape, stride, padding)
     type Workload = (&'static str, [usize; 4], [usize; 4], usize, usize);
+    #[rustfmt::skip]
     let convs: [Workload; 4] = [
-        (
-            "conv3x3_c64_32px_b64",
-            [64, 64, 32, 32],
-            [64, 64, 3, 3],
-            1,
-            1,
-        ),
-        (
-            "conv3x3_c16_32px_b64",
-            [64, 16, 32, 32],
-            [16, 16, 3, 3],
-            1,
-            1,
-        ),
-        (
-            "conv3x3_c64_56px_b16",
-            [16, 64, 56, 56],
-            [64, 64, 3, 3],
-            1,
-            1,
-        ),
-        (
-            "conv1x1_c256_56px_b16",
-            [16, 256, 56, 56],
-            [64, 256, 1, 1],
-            1,
-            0,
-        ),
+        ("conv3x3_c64_32px_b64", [64, 64, 32, 32], [64, 64, 3, 3], 1, 1),
+        ("conv3x3_c16_32px_b64", [64, 16, 32, 32], [16, 16, 3, 3], 1, 1),
+        ("conv3x3_c64_56px_b16", [16, 64, 56, 56], [64, 64, 3, 3], 1, 1),
+        ("conv1x1_c256_56px_b16", [16, 256, 56, 56], [64, 256, 1, 1], 1, 0),
     ];
     for (name, xs, ws, s, p) in convs {
         let x = Var::from_tensor(&rand(&xs, 1)?)?;
