@@ -277,38 +277,47 @@ impl<B: Backbone> Learner<B> {
         Ok(())
     }
 
-    /// Everything needed to resume, by name (online backbone with running stats, heads,
-    /// key / target networks, queue keys).
-    pub fn state(&self) -> Vec<(String, Tensor)> {
-        let mut out: Vec<(String, Tensor)> = Vec::new();
-        let mut add = |prefix: &str, vars: Vec<(String, Var)>| {
-            out.extend(
-                vars.into_iter()
-                    .map(|(n, v)| (format!("{prefix}.{n}"), v.as_tensor().clone())),
-            );
-        };
-        add("backbone", self.backbone.named_vars());
-        add("head", self.head.named_vars());
+    /// Every trained or tracked variable, prefixed by its network (online backbone with running
+    /// stats, heads, key / target networks); MoCo's queue is not a variable and is left out.
+    fn prefixed_vars(&self) -> Vec<(String, Var)> {
+        let mut nets = vec![
+            ("backbone", self.backbone.named_vars()),
+            ("head", self.head.named_vars()),
+        ];
         match &self.extra {
-            Extra::Moco {
-                key,
-                key_head,
-                queue,
-            } => {
-                add("key", key.named_vars());
-                add("key_head", key_head.named_vars());
-                out.push(("queue.keys".into(), queue.keys().clone()));
+            Extra::Moco { key, key_head, .. } => {
+                nets.push(("key", key.named_vars()));
+                nets.push(("key_head", key_head.named_vars()));
             }
             Extra::Byol {
                 predictor,
                 target,
                 target_head,
             } => {
-                add("predictor", predictor.named_vars());
-                add("target", target.named_vars());
-                add("target_head", target_head.named_vars());
+                nets.push(("predictor", predictor.named_vars()));
+                nets.push(("target", target.named_vars()));
+                nets.push(("target_head", target_head.named_vars()));
             }
             Extra::Simclr | Extra::Barlow => {}
+        }
+        nets.into_iter()
+            .flat_map(|(prefix, vars)| {
+                vars.into_iter()
+                    .map(move |(n, v)| (format!("{prefix}.{n}"), v))
+            })
+            .collect()
+    }
+
+    /// Everything needed to resume, by name (online backbone with running stats, heads,
+    /// key / target networks, queue keys).
+    pub fn state(&self) -> Vec<(String, Tensor)> {
+        let mut out: Vec<(String, Tensor)> = self
+            .prefixed_vars()
+            .into_iter()
+            .map(|(n, v)| (n, v.as_tensor().clone()))
+            .collect();
+        if let Extra::Moco { queue, .. } = &self.extra {
+            out.push(("queue.keys".into(), queue.keys().clone()));
         }
         out
     }
@@ -327,42 +336,19 @@ impl<B: Backbone> Learner<B> {
         map: &HashMap<String, Tensor>,
         queue_ptr: Option<usize>,
     ) -> Result<()> {
-        let mut vars: Vec<(String, Var)> = Vec::new();
-        let mut take = |prefix: &str, v: Vec<(String, Var)>| {
-            vars.extend(v.into_iter().map(|(n, v)| (format!("{prefix}.{n}"), v)));
-        };
-        take("backbone", self.backbone.named_vars());
-        take("head", self.head.named_vars());
-        match &mut self.extra {
-            Extra::Moco {
-                key,
-                key_head,
-                queue,
-            } => {
-                take("key", key.named_vars());
-                take("key_head", key_head.named_vars());
-                let keys = map
-                    .get("queue.keys")
-                    .ok_or_else(|| ObjectivesError::Shape("state has no queue.keys".into()))?;
-                if keys.dims() != queue.keys().dims() {
-                    return Err(ObjectivesError::Shape(format!(
-                        "queue {:?} vs {:?}",
-                        keys.dims(),
-                        queue.keys().dims()
-                    )));
-                }
-                *queue = KeyQueue::from_parts(keys.clone(), queue_ptr.unwrap_or(0))?;
+        let vars = self.prefixed_vars();
+        if let Extra::Moco { queue, .. } = &mut self.extra {
+            let keys = map
+                .get("queue.keys")
+                .ok_or_else(|| ObjectivesError::Shape("state has no queue.keys".into()))?;
+            if keys.dims() != queue.keys().dims() {
+                return Err(ObjectivesError::Shape(format!(
+                    "queue {:?} vs {:?}",
+                    keys.dims(),
+                    queue.keys().dims()
+                )));
             }
-            Extra::Byol {
-                predictor,
-                target,
-                target_head,
-            } => {
-                take("predictor", predictor.named_vars());
-                take("target", target.named_vars());
-                take("target_head", target_head.named_vars());
-            }
-            Extra::Simclr | Extra::Barlow => {}
+            *queue = KeyQueue::from_parts(keys.clone(), queue_ptr.unwrap_or(0))?;
         }
         for (name, var) in vars {
             let t = map

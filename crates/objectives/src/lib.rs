@@ -12,6 +12,7 @@ pub mod head;
 pub mod learner;
 pub mod loss;
 pub mod optim;
+mod progress;
 pub mod queue;
 pub mod resnet;
 pub mod shuffle_bn;

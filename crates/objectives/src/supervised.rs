@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
+use crate::progress::step_bar;
 use candle_core::{D, Tensor};
 use image::RgbImage;
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -170,17 +170,7 @@ pub fn supervised_with<B: Backbone, S: StreamSource + ?Sized>(
     let base_lr = scaled_lr(h.lr, cfg.batch_size);
     let warmup = ((h.warmup_epochs * steps_per_epoch as f64) as u64).min(total / 10);
 
-    let bar = if progress {
-        ProgressBar::new(end)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(format!("supervised {}", cfg.policy));
+    let bar = step_bar(progress, end, format!("supervised {}", cfg.policy));
     let mut history = Vec::new();
     let timer = Instant::now();
     std::thread::scope(|scope| -> Result<()> {

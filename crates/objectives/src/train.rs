@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::time::Instant;
 
+use crate::progress::step_bar;
 use candle_core::Tensor;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use sslinv_datasets::stream::{BadFileLog, StreamSource};
 
@@ -309,17 +309,11 @@ pub fn pretrain_in<B: Backbone, S: StreamSource + ?Sized>(
             )
         },
     };
-    let bar = if progress {
-        ProgressBar::new(end.saturating_sub(start))
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+    let bar = step_bar(
+        progress,
+        end.saturating_sub(start),
+        format!("{} {}", cfg.objective.name(), cfg.policy),
     );
-    bar.set_prefix(format!("{} {}", cfg.objective.name(), cfg.policy));
 
     let mut history = Vec::new();
     let timer = Instant::now();

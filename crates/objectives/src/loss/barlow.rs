@@ -2,6 +2,7 @@
 
 use candle_core::{DType, Tensor};
 
+use super::pair::paired_dims;
 use crate::{ObjectivesError, Result};
 
 /// The paper's weight of the off-diagonal term.
@@ -19,14 +20,7 @@ fn standardise(z: &Tensor) -> Result<Tensor> {
 /// Barlow Twins: `sum_i (1 - C_ii)^2 + lambda sum_{i != j} C_ij^2` with C the D x D
 /// cross-correlation of the batch-standardised embeddings `z1`, `z2` (N x D each).
 pub fn barlow_twins_loss(z1: &Tensor, z2: &Tensor, lambda: f64) -> Result<Tensor> {
-    let (n, d) = z1.dims2()?;
-    if z2.dims2()? != (n, d) {
-        return Err(ObjectivesError::Shape(format!(
-            "views {:?} vs {:?}",
-            z1.dims(),
-            z2.dims()
-        )));
-    }
+    let (n, d) = paired_dims(z1, z2, ("view 1", "view 2"))?;
     if n < 2 {
         return Err(ObjectivesError::Shape(format!(
             "batch of {n}: needs at least 2 for batch statistics"

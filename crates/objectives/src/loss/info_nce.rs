@@ -3,6 +3,7 @@
 use candle_core::{D, Tensor};
 
 use super::logsumexp::{cross_entropy_from_target_logits, l2_normalize};
+use super::pair::paired_dims;
 use crate::{ObjectivesError, Result};
 
 /// InfoNCE loss and the logits it was computed from (column 0 holds the positives).
@@ -18,14 +19,7 @@ pub struct InfoNceOutput {
 /// `q` and `k` are L2-normalised here (MoCo normalises the head outputs); the queue holds keys
 /// that are already normalised. Keys and queue are detached: only the query gets gradients.
 pub fn info_nce(q: &Tensor, k: &Tensor, queue: &Tensor, temperature: f64) -> Result<InfoNceOutput> {
-    let (n, d) = q.dims2()?;
-    if k.dims2()? != (n, d) {
-        return Err(ObjectivesError::Shape(format!(
-            "queries {:?} vs keys {:?}",
-            q.dims(),
-            k.dims()
-        )));
-    }
+    let (_, d) = paired_dims(q, k, ("queries", "keys"))?;
     if queue.dims2()?.1 != d {
         return Err(ObjectivesError::Shape(format!(
             "queue {:?} for dim {d}",

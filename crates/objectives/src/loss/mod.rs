@@ -6,6 +6,7 @@ mod byol;
 mod info_nce;
 mod logsumexp;
 mod nt_xent;
+mod pair;
 
 pub use barlow::{BARLOW_LAMBDA, barlow_twins_loss};
 pub use byol::byol_loss;

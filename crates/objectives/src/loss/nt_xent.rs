@@ -3,6 +3,7 @@
 use candle_core::{D, DType, Tensor};
 
 use super::logsumexp::{cross_entropy_from_target_logits, l2_normalize};
+use super::pair::paired_dims;
 use crate::{ObjectivesError, Result};
 
 /// NT-Xent loss and its logits.
@@ -17,14 +18,7 @@ pub struct NtXentOutput {
 /// NT-Xent over two views `z1`, `z2` (N x D each): every sample's other view is its positive,
 /// the other 2N - 2 samples are negatives (SimCLR, eq. 1).
 pub fn nt_xent(z1: &Tensor, z2: &Tensor, temperature: f64) -> Result<NtXentOutput> {
-    let (n, d) = z1.dims2()?;
-    if z2.dims2()? != (n, d) {
-        return Err(ObjectivesError::Shape(format!(
-            "views {:?} vs {:?}",
-            z1.dims(),
-            z2.dims()
-        )));
-    }
+    let (n, _) = paired_dims(z1, z2, ("view 1", "view 2"))?;
     if temperature <= 0.0 {
         return Err(ObjectivesError::Config(format!(
             "temperature {temperature} must be > 0"
