@@ -6,28 +6,18 @@
 mod common;
 
 use common::write_image;
+use sslinv_testkit::cli;
 use std::path::Path;
 use std::process::Command;
 
 fn downstream(root: &Path, out: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    c.args([
-        "downstream",
-        "--model",
-        "random:resnet18:seed=0:width=0.125:stem=cifar",
-        "--dataset",
-        "folder",
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-        "--folds",
-        "2",
-        "--root",
-    ])
-    .arg(root)
-    .arg("--out")
-    .arg(out);
+    c.args(cli!(
+        "downstream --model random:resnet18:seed=0:width=0.125:stem=cifar --dataset folder \
+         --resize 32 --crop 32 --folds 2 --root {} --out {}",
+        root,
+        out
+    ));
     c
 }
 

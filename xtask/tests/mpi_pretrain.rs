@@ -8,43 +8,16 @@ use std::path::Path;
 use std::process::Command;
 
 use candle_core::Device;
+use sslinv_testkit::cli;
 
-fn pretrain(cache: &Path, out: &Path) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "pretrain",
-        "--objective",
-        "moco-v2",
-        "--dataset",
-        "synth3d",
-        "--synth3d",
-        "quick",
-        "--arch",
-        "resnet18",
-        "--width-mult",
-        "0.25",
-        "--stem",
-        "cifar",
-        "--image-size",
-        "32",
-        "--batch-size",
-        "16",
-        "--queue-size",
-        "64",
-        "--epochs",
-        "1",
-        "--max-steps",
-        "3",
-        "--seed",
-        "4",
-        "--bn-splits",
-        "2",
-        "--quiet",
-    ]
-    .map(String::from)
-    .to_vec();
-    args.extend(["--root".into(), cache.display().to_string()]);
-    args.extend(["--out".into(), out.display().to_string()]);
-    args
+fn pretrain(cache: &Path, out: &Path) -> Vec<std::ffi::OsString> {
+    cli!(
+        "pretrain --objective moco-v2 --dataset synth3d --synth3d quick --arch resnet18 \
+         --width-mult 0.25 --stem cifar --image-size 32 --batch-size 16 --queue-size 64 \
+         --epochs 1 --max-steps 3 --seed 4 --bn-splits 2 --quiet --root {} --out {}",
+        cache,
+        out
+    )
 }
 
 fn run(c: &mut Command) {
@@ -110,16 +83,7 @@ fn two_mpi_ranks_equal_one_process_with_two_bn_splits() {
         if name.contains("running_") || name.contains("num_batches") || name == "meta.step" {
             continue;
         }
-        let d: f32 = (&a[name] - &b[name])
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar()
-            .unwrap();
+        let d = sslinv_testkit::max_abs_diff(&a[name], &b[name]);
         worst = worst.max(d);
         compared += 1;
     }

@@ -4,47 +4,32 @@
 mod common;
 
 use common::write_image;
+use sslinv_testkit::cli;
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 
-use candle_core::{Device, Tensor};
-use sslinv_encoders::vit::ViTConfig;
+use candle_core::Device;
+use sslinv_encoders::vit::{ViTConfig, random_vit_weights};
 
-/// Seeded small weights for every tensor of `cfg` (timm names and shapes), unit LayerNorms.
-fn write_weights(cfg: &ViTConfig, path: &Path) {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-    };
-    let tensors: std::collections::HashMap<String, Tensor> = cfg
-        .param_shapes()
-        .into_iter()
-        .map(|(name, shape)| {
-            let n: usize = shape.iter().product();
-            let norm_weight = name.contains("norm") && name.ends_with("weight");
-            let values: Vec<f32> = (0..n)
-                .map(|_| if norm_weight { 1.0 } else { 0.04 * next() })
-                .collect();
-            (name, Tensor::from_vec(values, shape, &Device::Cpu).unwrap())
-        })
-        .collect();
-    candle_core::safetensors::save(&tensors, path).unwrap();
-}
-
-fn xtask(args: &[&str]) {
+fn xtask(args: &[OsString]) {
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "xtask {}: {}",
-        args.join(" "),
+        "xtask {:?}: {}",
+        args,
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The shape of the 2-d feature tensor in a features file.
+fn feature_dims(path: &Path) -> Vec<usize> {
+    let t = candle_core::safetensors::load(path, &Device::Cpu).unwrap();
+    let f = t.values().find(|v| v.rank() == 2);
+    f.expect("a 2-d feature tensor").dims().to_vec()
 }
 
 #[test]
@@ -53,7 +38,8 @@ fn a_vit_spec_runs_through_features_invariance_and_downstream() {
     let d = dir.path();
     let cfg = ViTConfig::timm("vit_tiny_patch16_224").unwrap();
     let weights = d.join("tiny.safetensors");
-    write_weights(&cfg, &weights);
+    let tensors = random_vit_weights(&cfg, 0, &Device::Cpu).unwrap();
+    candle_core::safetensors::save(&tensors, &weights).unwrap();
     let spec = format!("vit_tiny_patch16_224:{}", weights.display());
     for c in 0..3 {
         for i in 0..6 {
@@ -61,77 +47,36 @@ fn a_vit_spec_runs_through_features_invariance_and_downstream() {
             write_image(&d.join(format!("folder/test/c{c}/{i}.png")), c, i + 10);
         }
     }
-    let s = |p: &Path| p.to_str().unwrap().to_string();
 
     // Features: one 192-d row per image (ViT-Ti's width), position grid resampled to 2x2.
     let feats = d.join("f.safetensors");
     let images = d.join("folder/train");
-    xtask(&[
-        "features",
-        "--model",
+    xtask(&cli!(
+        "features --model {} --images {} --out {} --resize 32 --crop 32",
         &spec,
-        "--images",
-        &s(&images),
-        "--out",
-        &s(&feats),
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-    ]);
-    let t = candle_core::safetensors::load(&feats, &Device::Cpu).unwrap();
-    let f = t
-        .values()
-        .find(|v| v.rank() == 2)
-        .expect("a 2-d feature tensor");
-    assert_eq!(f.dims(), &[18, 192]);
+        &images,
+        &feats
+    ));
+    assert_eq!(feature_dims(&feats), [18, 192]);
 
     // `--pool cls+mean --layers 4`: DINO's linear-evaluation readout, 4 x 2 x 192 wide.
     let wide = d.join("wide.safetensors");
-    xtask(&[
-        "features",
-        "--model",
+    xtask(&cli!(
+        "features --model {} --images {} --out {} --resize 32 --crop 32 --pool cls+mean --layers 4",
         &spec,
-        "--images",
-        &s(&images),
-        "--out",
-        &s(&wide),
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-        "--pool",
-        "cls+mean",
-        "--layers",
-        "4",
-    ]);
-    let t = candle_core::safetensors::load(&wide, &Device::Cpu).unwrap();
-    let f = t
-        .values()
-        .find(|v| v.rank() == 2)
-        .expect("a 2-d feature tensor");
-    assert_eq!(f.dims(), &[18, 4 * 2 * 192]);
+        &images,
+        &wide
+    ));
+    assert_eq!(feature_dims(&wide), [18, 4 * 2 * 192]);
 
     // Synthetic invariance of the ViT to rotation.
     let inv = d.join("rotation.json");
-    xtask(&[
-        "invariance",
-        "synthetic",
-        "--model",
+    xtask(&cli!(
+        "invariance synthetic --model {} --transform rotation --images {} --k 4 --resize 32 --crop 32 --out {}",
         &spec,
-        "--transform",
-        "rotation",
-        "--images",
-        &s(&images),
-        "--k",
-        "4",
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-        "--out",
-        &s(&inv),
-    ]);
+        &images,
+        &inv
+    ));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&inv).unwrap()).unwrap();
     let sim = v["mean_similarity"].as_f64().unwrap();
@@ -146,23 +91,12 @@ fn a_vit_spec_runs_through_features_invariance_and_downstream() {
         ),
     ] {
         let out = d.join(format!("{name}.json"));
-        xtask(&[
-            "downstream",
-            "--model",
+        xtask(&cli!(
+            "downstream --model {} --dataset folder --root {} --resize 32 --crop 32 --folds 2 --out {}",
             &model,
-            "--dataset",
-            "folder",
-            "--root",
-            &s(&d.join("folder")),
-            "--resize",
-            "32",
-            "--crop",
-            "32",
-            "--folds",
-            "2",
-            "--out",
-            &s(&out),
-        ]);
+            &d.join("folder"),
+            &out
+        ));
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
         let score = v["test_score"].as_f64().unwrap();

@@ -2,25 +2,13 @@
 
 use candle_core::{DType, Device, Tensor};
 use sslinv_encoders::{Encoder, FuseMode, FusedEncoder, ModelSpec, load_encoder, load_model};
+use sslinv_testkit::max_abs_diff;
 
 const A: &str = "random:resnet18:seed=1:width=0.125:stem=cifar";
 const B: &str = "random:resnet18:seed=2:width=0.125:stem=cifar";
 
 fn batch() -> Tensor {
     Tensor::randn(0f32, 1f32, (2, 3, 16, 16), &Device::Cpu).unwrap()
-}
-
-fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
-    (a - b)
-        .unwrap()
-        .abs()
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .max(0)
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap()
 }
 
 fn fused(mode: FuseMode) -> Box<dyn Encoder> {

@@ -6,6 +6,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use sslinv_encoders::params::random_init;
 use sslinv_encoders::{Arch, Encoder, FoldedResNet, ResNet, ResNetConfig, Stem};
+use sslinv_testkit::max_abs_diff;
 
 fn small(arch: Arch, stem: Stem) -> ResNetConfig {
     ResNetConfig {
@@ -21,6 +22,16 @@ fn input(n: usize, size: usize) -> Tensor {
         .map(|i| ((i * 7919 % 1013) as f32 / 1013.0 - 0.5) * 2.0)
         .collect();
     Tensor::from_vec(data, (n, 3, size, size), &Device::Cpu).unwrap()
+}
+
+/// A seeded random-init ResNet of `cfg`.
+fn random_net(cfg: &ResNetConfig) -> ResNet {
+    let init = random_init(cfg, 0, &Device::Cpu).unwrap();
+    ResNet::new(
+        cfg,
+        VarBuilder::from_tensors(init, DType::F32, &Device::Cpu),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -50,15 +61,7 @@ fn varmap_holds_torchvision_names_and_shapes() {
 #[test]
 fn features_and_stage_maps_have_the_right_shapes() {
     let cfg = small(Arch::ResNet50, Stem::ImageNet);
-    let net = ResNet::new(
-        &cfg,
-        VarBuilder::from_tensors(
-            random_init(&cfg, 0, &Device::Cpu).unwrap(),
-            DType::F32,
-            &Device::Cpu,
-        ),
-    )
-    .unwrap();
+    let net = random_net(&cfg);
     let x = input(2, 64);
     let maps = net.forward_stages(&x, false).unwrap();
     let dims: Vec<Vec<usize>> = maps.iter().map(|m| m.dims().to_vec()).collect();
@@ -73,15 +76,7 @@ fn features_and_stage_maps_have_the_right_shapes() {
     );
     assert_eq!(net.features(&x).unwrap().dims(), &[2, 256]);
     let cifar = small(Arch::ResNet18, Stem::Cifar);
-    let net = ResNet::new(
-        &cifar,
-        VarBuilder::from_tensors(
-            random_init(&cifar, 0, &Device::Cpu).unwrap(),
-            DType::F32,
-            &Device::Cpu,
-        ),
-    )
-    .unwrap();
+    let net = random_net(&cifar);
     let maps = net.forward_stages(&input(1, 32), false).unwrap();
     assert_eq!(maps[0].dims(), &[1, 8, 32, 32]);
     assert!(
@@ -133,14 +128,7 @@ fn train_mode_uses_batch_statistics_and_updates_running_stats() {
         assert!((a - 0.1 * m).abs() < 1e-5, "{a} vs {}", 0.1 * m);
     }
     let eval = net.forward_t(&x, false).unwrap();
-    let diff = (train - eval)
-        .unwrap()
-        .abs()
-        .unwrap()
-        .max_all()
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap();
+    let diff = max_abs_diff(&train, &eval);
     assert!(diff > 1e-3, "train and eval mode gave the same output");
     // Gradients reach the first convolution through the train-mode path.
     let loss = net
@@ -221,20 +209,13 @@ fn kernel_convolutions_match_candle_forwards_and_backwards() {
             &Tensor::randn(0f32, 1f32, (5, 6, k, k), &Device::Cpu).unwrap(),
         )
         .unwrap();
-        let ours = sslinv_encoders::ops::conv2d(x.as_tensor(), w.as_tensor(), stride, pad).unwrap();
+        let ours = sslinv_kernels::conv2d(x.as_tensor(), w.as_tensor(), stride, pad).unwrap();
         let theirs = x
             .as_tensor()
             .conv2d(w.as_tensor(), pad, stride, 1, 1)
             .unwrap();
         let close = |a: &Tensor, b: &Tensor| {
-            let d = (a - b)
-                .unwrap()
-                .abs()
-                .unwrap()
-                .max_all()
-                .unwrap()
-                .to_scalar::<f32>()
-                .unwrap();
+            let d = max_abs_diff(a, b);
             assert!(d < 1e-4, "max difference {d}");
         };
         close(&ours, &theirs);

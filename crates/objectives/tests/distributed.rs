@@ -52,16 +52,7 @@ fn max_diff(a: &Path, b: &Path) -> (f32, Vec<String>) {
         if name.contains("running_") || name.contains("num_batches") || name == "meta.step" {
             continue;
         }
-        let d = (ta - &b[name])
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+        let d = sslinv_testkit::max_abs_diff(ta, &b[name]);
         worst = worst.max(d);
         names.push(name.clone());
     }

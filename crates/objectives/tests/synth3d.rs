@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::Tiny;
+use common::{Tiny, assert_moco_learned};
 use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
-use sslinv_objectives::{Objective, PretrainConfig, StepLog, pretrain_with};
+use sslinv_objectives::{Objective, PretrainConfig, pretrain_with};
 
 #[test]
 fn moco_on_synth3d_learns() {
@@ -32,16 +32,6 @@ fn moco_on_synth3d_learns() {
     let run = pretrain_with(&cfg, &data.pretrain, dir.path(), false, false, &Tiny::new).unwrap();
     let h = &run.report.history;
     assert_eq!(h.len(), 80);
-    let mean =
-        |s: &[StepLog], f: fn(&StepLog) -> f32| s.iter().map(f).sum::<f32>() / s.len() as f32;
     // From step 4 the queue holds only real keys (128 / 32), not the initial random ones.
-    let (first, last) = (&h[4..16], &h[h.len() - 12..]);
-    let (l0, l1) = (mean(first, |s| s.loss), mean(last, |s| s.loss));
-    let (a0, a1) = (mean(first, |s| s.accuracy), mean(last, |s| s.accuracy));
-    eprintln!("loss {l0} -> {l1}, accuracy {a0} -> {a1}");
-    for s in h.iter().step_by(4) {
-        eprintln!("{} {:.3} {:.3}", s.step, s.loss, s.accuracy);
-    }
-    assert!(l1 < l0 - 0.2, "loss {l0} -> {l1}");
-    assert!(a1 > a0 + 0.1, "accuracy {a0} -> {a1}");
+    assert_moco_learned(h, 4, 12);
 }

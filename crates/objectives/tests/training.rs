@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Tiny, images, values};
+use common::{Tiny, assert_moco_learned, images, values};
 use sslinv_objectives::{
     Backbone, Objective, PretrainConfig, checkpoint::read_tensors, pretrain_with, read_meta,
 };
@@ -28,20 +28,8 @@ fn moco_loss_falls_and_accuracy_rises() {
     let run = pretrain_with(&cfg, &imgs, dir.path(), false, false, &Tiny::new).unwrap();
     let h = &run.report.history;
     assert_eq!(h.len(), 80);
-    for s in h.iter().step_by(4) {
-        eprintln!("{} {:.3} {:.3}", s.step, s.loss, s.accuracy);
-    }
-    let mean = |s: &[sslinv_objectives::StepLog], f: fn(&sslinv_objectives::StepLog) -> f32| {
-        s.iter().map(f).sum::<f32>() / s.len() as f32
-    };
-    // The queue starts as random unit vectors (easy negatives): compare from the point where
-    // it holds only real keys (4 steps of 16 for K = 64).
-    let (first, last) = (&h[4..12], &h[h.len() - 8..]);
-    let (l0, l1) = (mean(first, |s| s.loss), mean(last, |s| s.loss));
-    let (a0, a1) = (mean(first, |s| s.accuracy), mean(last, |s| s.accuracy));
-    eprintln!("loss {l0} -> {l1}, accuracy {a0} -> {a1}");
-    assert!(l1 < l0 - 0.2, "loss {l0} -> {l1}");
-    assert!(a1 > a0 + 0.1, "accuracy {a0} -> {a1}");
+    // From step 4 the queue holds only real keys (K = 64, batch 16).
+    assert_moco_learned(h, 4, 8);
 }
 
 #[test]

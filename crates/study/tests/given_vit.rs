@@ -1,34 +1,9 @@
 //! A study given a ViT (`pipeline --models vit=SPEC`) measures and reports it like any other
 //! encoder, beside the random baseline.
 
-use candle_core::{Device, Tensor};
-use sslinv_encoders::vit::ViTConfig;
+use candle_core::Device;
+use sslinv_encoders::vit::{ViTConfig, random_vit_weights};
 use sslinv_study::{Outcome, Preset, Source, fixtures, prepare, report};
-
-/// Seeded small weights for every tensor of `cfg` (timm names and shapes), unit LayerNorms.
-fn vit_weights(cfg: &ViTConfig) -> std::collections::HashMap<String, Tensor> {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    cfg.param_shapes()
-        .into_iter()
-        .map(|(name, shape)| {
-            let n: usize = shape.iter().product();
-            let unit = name.contains("norm") && name.ends_with("weight");
-            let values: Vec<f32> = (0..n)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    if unit {
-                        1.0
-                    } else {
-                        0.04 * ((state >> 40) as f32 / 16_777_216.0 - 0.5)
-                    }
-                })
-                .collect();
-            (name, Tensor::from_vec(values, shape, &Device::Cpu).unwrap())
-        })
-        .collect()
-}
 
 #[test]
 fn a_given_vit_is_studied_like_any_encoder() {
@@ -37,7 +12,8 @@ fn a_given_vit_is_studied_like_any_encoder() {
     fixtures::tiny_data_root(&data, 24).unwrap();
     let weights = dir.path().join("vit.safetensors");
     let cfg = ViTConfig::timm("vit_tiny_patch16_224").unwrap();
-    candle_core::safetensors::save(&vit_weights(&cfg), &weights).unwrap();
+    let tensors = random_vit_weights(&cfg, 0, &Device::Cpu).unwrap();
+    candle_core::safetensors::save(&tensors, &weights).unwrap();
     let given = vec![(
         "vit".to_string(),
         format!("vit_tiny_patch16_224:{}", weights.display()),

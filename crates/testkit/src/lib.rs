@@ -1,10 +1,15 @@
-//! Writers of tiny fixtures in the datasets' real file formats, shared by the workspace's tests.
+//! Writers of tiny fixtures in the datasets' real file formats, command lines for tests that run
+//! a binary, and tensor comparisons, shared by the workspace's tests.
 #![warn(missing_docs)]
 
+mod cli;
 mod files;
 mod image;
 mod mat;
+mod tensor;
 
+pub use cli::fill;
 pub use files::write_file;
 pub use image::{pattern, png_bytes};
 pub use mat::{mat_v5, mat_v73_header};
+pub use tensor::max_abs_diff;

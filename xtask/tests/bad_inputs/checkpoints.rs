@@ -9,7 +9,7 @@ use sslinv_encoders::{Arch, ResNetConfig, Stem};
 
 use super::files::*;
 use super::harness::*;
-use crate::args;
+use sslinv_testkit::cli;
 
 type Tensors = Vec<(String, Dtype, Vec<usize>, Vec<u8>)>;
 
@@ -42,19 +42,12 @@ fn features(d: &CaseDir, file: &str, bytes: &[u8], arch: &str) -> (Vec<OsString>
     d.file("imgs/a.png", &png(20, 20));
     let out = d.out("f.safetensors");
     let model = format!("{arch}:{}", ckpt.display());
-    let a = args![
-        "features",
-        "--model",
+    let a = cli!(
+        "features --model {} --images {} --resize 32 --crop 32 --out {}",
         model,
-        "--images",
         d.input.join("imgs"),
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-        "--out",
         &out
-    ];
+    );
     (a, out)
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::files::*;
 use super::harness::*;
-use crate::args;
+use sslinv_testkit::cli;
 
 const MODEL: &str = "random:resnet18:seed=0:width=0.125:stem=cifar";
 
@@ -31,23 +31,13 @@ fn downstream(
     let data = d.input.join("root");
     make(&data);
     let o = d.out("ds.json");
-    let a = args![
-        "downstream",
-        "--model",
+    let a = cli!(
+        "downstream --model {} --dataset {} --root {} --resize 32 --crop 32 --folds 2 --out {}",
         MODEL,
-        "--dataset",
         dataset,
-        "--root",
         &data,
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-        "--folds",
-        "2",
-        "--out",
         &o
-    ];
+    );
     v.push(fails(name, a, o, names, problem));
 }
 
@@ -285,18 +275,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         );
     }
     let o = d.out("ext.json");
-    let a = args![
-        "invariance",
-        "extrinsic",
-        "--model",
+    let a = cli!(
+        "invariance extrinsic --model {} --dataset causal3dident --root {} --out {}",
         MODEL,
-        "--dataset",
-        "causal3dident",
-        "--root",
         &data,
-        "--out",
         &o
-    ];
+    );
     v.push(fails(
         "causal3dident latents_0.npy with 2 rows for 3 images",
         a,
@@ -310,14 +294,7 @@ pub fn cases(root: &Path) -> Vec<Case> {
     write(&data.join("val/n01/a.JPEG"), &jpeg(8, 8));
     write(&data.join("val/n02/readme.txt"), b"no images here");
     let o = d.out("none");
-    let a = args![
-        "datasets",
-        "check",
-        "--dataset",
-        "imagenet",
-        "--root",
-        &data
-    ];
+    let a = cli!("datasets check --dataset imagenet --root {}", &data);
     v.push(fails(
         "imagenet class folder holding only a text file (datasets check)",
         a,

@@ -64,14 +64,6 @@ impl CaseDir {
     }
 }
 
-/// `xtask` arguments from strings and paths.
-#[macro_export]
-macro_rules! args {
-    ($($a:expr),* $(,)?) => {
-        vec![$(std::ffi::OsString::from($a)),*]
-    };
-}
-
 /// Builds a failing case.
 pub fn fails(
     name: &'static str,

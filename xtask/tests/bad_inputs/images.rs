@@ -5,16 +5,14 @@ use std::path::{Path, PathBuf};
 
 use super::files::*;
 use super::harness::*;
-use crate::args;
+use sslinv_testkit::cli;
 
 const MODEL: &str = "random:resnet18:seed=0:width=0.125:stem=cifar";
 
 fn augment(d: &CaseDir, input: &Path) -> (Vec<std::ffi::OsString>, PathBuf) {
     let out = d.out("o.png");
     (
-        args![
-            "augment", "--op", "hflip", "--input", input, "--output", &out
-        ],
+        cli!("augment --op hflip --input {} --output {}", input, &out),
         out,
     )
 }
@@ -26,19 +24,12 @@ fn features(d: &CaseDir, bad_name: &str, bad: &[u8]) -> (Vec<std::ffi::OsString>
     }
     d.file(&format!("imgs/{bad_name}"), bad);
     let out = d.out("f.safetensors");
-    let a = args![
-        "features",
-        "--model",
+    let a = cli!(
+        "features --model {} --images {} --resize 32 --crop 32 --out {}",
         MODEL,
-        "--images",
         d.input.join("imgs"),
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-        "--out",
         &out
-    ];
+    );
     (a, out)
 }
 
@@ -165,18 +156,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
     let d = CaseDir::new(root, "text_views");
     let p = d.file("notes.png", b"<html>not an image</html>");
     let o = d.out("views");
-    let a = args![
-        "invariance",
-        "views",
-        "--transform",
-        "rotation",
-        "--k",
-        "2",
-        "--image",
+    let a = cli!(
+        "invariance views --transform rotation --k 2 --image {} --out {}",
         &p,
-        "--out",
         &o
-    ];
+    );
     v.push(fails(
         "text named .png (invariance views)",
         a,
@@ -191,22 +175,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
     }
     d.file("imgs/cut.png", &whole_png[..whole_png.len() - 20]);
     let o = d.out("inv.json");
-    let a = args![
-        "invariance",
-        "synthetic",
-        "--model",
+    let a = cli!(
+        "invariance synthetic --model {} --transform hflip --images {} --resize 32 --crop 32 --out {}",
         MODEL,
-        "--transform",
-        "hflip",
-        "--images",
         d.input.join("imgs"),
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-        "--out",
         &o
-    ];
+    );
     v.push(fails(
         "truncated PNG in a folder (invariance synthetic)",
         a,
@@ -224,23 +198,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
     }
     d.file("ds/train/c1/cut.jpg", &whole_jpeg[..whole_jpeg.len() / 2]);
     let o = d.out("ds.json");
-    let a = args![
-        "downstream",
-        "--model",
+    let a = cli!(
+        "downstream --model {} --dataset folder --root {} --resize 32 --crop 32 --folds 2 --out {}",
         MODEL,
-        "--dataset",
-        "folder",
-        "--root",
         d.input.join("ds"),
-        "--resize",
-        "32",
-        "--crop",
-        "32",
-        "--folds",
-        "2",
-        "--out",
         &o
-    ];
+    );
     v.push(fails(
         "truncated JPEG in an ImageFolder (downstream)",
         a,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::files::*;
 use super::harness::*;
-use crate::args;
+use sslinv_testkit::cli;
 
 pub const MODEL: &str = "random:resnet18:seed=0:width=0.125:stem=cifar";
 
@@ -46,15 +46,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown op",
         |d| {
-            args![
-                "augment",
-                "--op",
-                "twirl",
-                "--input",
+            cli!(
+                "augment --op twirl --input {} --output {}",
                 image(d),
-                "--output",
                 d.out("o")
-            ]
+            )
         },
         &["twirl", "rotate", "posterize"],
         "unknown op",
@@ -64,16 +60,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown transform (views)",
         |d| {
-            args![
-                "invariance",
-                "views",
-                "--transform",
-                "twirl",
-                "--image",
+            cli!(
+                "invariance views --transform twirl --image {} --out {}",
                 image(d),
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["twirl", "rotation", "translation", "posterize"],
         "unknown transform",
@@ -83,18 +74,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown transform (synthetic)",
         |d| {
-            args![
-                "invariance",
-                "synthetic",
-                "--model",
+            cli!(
+                "invariance synthetic --model {} --transform spin --images {} --out {}",
                 MODEL,
-                "--transform",
-                "spin",
-                "--images",
                 imgs(d),
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["spin", "rotation", "deform"],
         "unknown transform",
@@ -104,17 +89,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown dataset (downstream)",
         |d| {
-            args![
-                "downstream",
-                "--model",
+            cli!(
+                "downstream --model {} --dataset mnist --root {} --out {}",
                 MODEL,
-                "--dataset",
-                "mnist",
-                "--root",
                 &d.input,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["mnist", "cifar10", "flowers102"],
         "unknown dataset",
@@ -123,16 +103,7 @@ pub fn cases(root: &Path) -> Vec<Case> {
         root,
         &mut v,
         "unknown dataset (datasets check)",
-        |d| {
-            args![
-                "datasets",
-                "check",
-                "--dataset",
-                "mnist",
-                "--root",
-                &d.input
-            ]
-        },
+        |d| cli!("datasets check --dataset mnist --root {}", &d.input),
         &["mnist", "cifar10", "coil100"],
         "unknown dataset",
     );
@@ -141,18 +112,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown multi-view dataset",
         |d| {
-            args![
-                "invariance",
-                "multiview",
-                "--model",
+            cli!(
+                "invariance multiview --model {} --dataset cifar10 --root {} --out {}",
                 MODEL,
-                "--dataset",
-                "cifar10",
-                "--root",
                 &d.input,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["cifar10", "coil100"],
         "view",
@@ -162,15 +127,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown preset",
         |d| {
-            args![
-                "pipeline",
-                "--preset",
-                "huge",
-                "--data-root",
+            cli!(
+                "pipeline --preset huge --data-root {} --out {}",
                 &d.input,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["huge", "smoke", "paper"],
         "no such preset",
@@ -180,19 +141,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown policy",
         |d| {
-            args![
-                "pretrain",
-                "--dataset",
-                "folder",
-                "--root",
+            cli!(
+                "pretrain --dataset folder --root {} --policy sideways --epochs 1 --out {}",
                 imgs(d),
-                "--policy",
-                "sideways",
-                "--epochs",
-                "1",
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["sideways", "ventral"],
         "policy",
@@ -202,15 +155,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown architecture",
         |d| {
-            args![
-                "features",
-                "--model",
-                "random:resnet7:seed=0",
-                "--images",
+            cli!(
+                "features --model random:resnet7:seed=0 --images {} --out {}",
                 imgs(d),
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["resnet7", "resnet18"],
         "unknown",
@@ -220,17 +169,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "unknown device",
         |d| {
-            args![
-                "features",
-                "--model",
+            cli!(
+                "features --model {} --device tpu --images {} --out {}",
                 MODEL,
-                "--device",
-                "tpu",
-                "--images",
                 imgs(d),
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["tpu", "cpu"],
         "unknown device",
@@ -241,19 +185,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         "unknown metric",
         |d| {
             let f = feats(d, 20);
-            args![
-                "probe",
-                "--task",
-                "classification",
-                "--metric",
-                "f1",
-                "--train",
+            cli!(
+                "probe --task classification --metric f1 --train {} --test {} --out {}",
                 &f,
-                "--test",
                 &f,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["f1", "accuracy", "mean-per-class"],
         "metric",

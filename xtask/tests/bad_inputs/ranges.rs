@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::harness::*;
 use super::names::{MODEL, arg_case, feats, image, imgs};
-use crate::args;
+use sslinv_testkit::cli;
 
 pub fn cases(root: &Path) -> Vec<Case> {
     let mut v = Vec::new();
@@ -14,18 +14,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "k = 0 (views)",
         |d| {
-            args![
-                "invariance",
-                "views",
-                "--transform",
-                "rotation",
-                "--k",
-                "0",
-                "--image",
+            cli!(
+                "invariance views --transform rotation --k 0 --image {} --out {}",
                 image(d),
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["--k"],
         "not in 1..",
@@ -36,19 +29,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         "k = 0 (knn)",
         |d| {
             let f = feats(d, 20);
-            args![
-                "probe",
-                "--task",
-                "knn",
-                "--k",
-                "0",
-                "--train",
+            cli!(
+                "probe --task knn --k 0 --train {} --test {} --out {}",
                 &f,
-                "--test",
                 &f,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["k = 0"],
         "need 1 <= k",
@@ -59,19 +45,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         "folds > samples",
         |d| {
             let f = feats(d, 6);
-            args![
-                "probe",
-                "--task",
-                "classification",
-                "--folds",
-                "10",
-                "--train",
+            cli!(
+                "probe --task classification --folds 10 --train {} --test {} --out {}",
                 &f,
-                "--test",
                 &f,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["10", "6"],
         "folds",
@@ -82,19 +61,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         "folds = 1",
         |d| {
             let f = feats(d, 20);
-            args![
-                "probe",
-                "--task",
-                "classification",
-                "--folds",
-                "1",
-                "--train",
+            cli!(
+                "probe --task classification --folds 1 --train {} --test {} --out {}",
                 &f,
-                "--test",
                 &f,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["folds"],
         "at least 2",
@@ -104,17 +76,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "batch size 0 (features)",
         |d| {
-            args![
-                "features",
-                "--model",
+            cli!(
+                "features --model {} --batch-size 0 --images {} --out {}",
                 MODEL,
-                "--batch-size",
-                "0",
-                "--images",
                 imgs(d),
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["--batch-size"],
         "not in 1..",
@@ -124,19 +91,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "batch size 0 (pretrain)",
         |d| {
-            args![
-                "pretrain",
-                "--dataset",
-                "folder",
-                "--root",
+            cli!(
+                "pretrain --dataset folder --root {} --batch-size 0 --epochs 1 --out {}",
                 imgs(d),
-                "--batch-size",
-                "0",
-                "--epochs",
-                "1",
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["batch size 0"],
         "needs >= 2",
@@ -146,15 +105,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "width 0 in a model spec",
         |d| {
-            args![
-                "features",
-                "--model",
-                "random:resnet18:seed=0:width=0",
-                "--images",
+            cli!(
+                "features --model random:resnet18:seed=0:width=0 --images {} --out {}",
                 imgs(d),
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["width"],
         "positive",
@@ -164,21 +119,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "width multiplier 0 (pretrain)",
         |d| {
-            args![
-                "pretrain",
-                "--dataset",
-                "folder",
-                "--root",
+            cli!(
+                "pretrain --dataset folder --root {} --width-mult 0 --batch-size 2 --epochs 1 --out {}",
                 imgs(d),
-                "--width-mult",
-                "0",
-                "--batch-size",
-                "2",
-                "--epochs",
-                "1",
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["width"],
         "positive",
@@ -189,19 +134,12 @@ pub fn cases(root: &Path) -> Vec<Case> {
         "knn temperature 0",
         |d| {
             let f = feats(d, 20);
-            args![
-                "probe",
-                "--task",
-                "knn",
-                "--temperature",
-                "0",
-                "--train",
+            cli!(
+                "probe --task knn --temperature 0 --train {} --test {} --out {}",
                 &f,
-                "--test",
                 &f,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["temperature"],
         "positive",
@@ -212,17 +150,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         "few-shot with 0 shots",
         |d| {
             let f = feats(d, 20);
-            args![
-                "probe",
-                "--task",
-                "fewshot",
-                "--shots",
-                "0",
-                "--test",
+            cli!(
+                "probe --task fewshot --shots 0 --test {} --out {}",
                 &f,
-                "--out",
                 d.out("o")
-            ]
+            )
         },
         &["0-shot"],
         "shots",
@@ -232,17 +164,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "augment with a missing parameter",
         |d| {
-            args![
-                "augment",
-                "--op",
-                "blur",
-                "--param",
-                "23",
-                "--input",
+            cli!(
+                "augment --op blur --param 23 --input {} --output {}",
                 image(d),
-                "--output",
                 d.out("o")
-            ]
+            )
         },
         &["blur"],
         "parameter",
@@ -252,17 +178,11 @@ pub fn cases(root: &Path) -> Vec<Case> {
         &mut v,
         "augment with a NaN parameter",
         |d| {
-            args![
-                "augment",
-                "--op",
-                "rotate",
-                "--param",
-                "NaN",
-                "--input",
+            cli!(
+                "augment --op rotate --param NaN --input {} --output {}",
                 image(d),
-                "--output",
                 d.out("o")
-            ]
+            )
         },
         &["rotate"],
         "finite",

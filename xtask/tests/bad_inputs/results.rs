@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::files::*;
 use super::harness::*;
-use crate::args;
+use sslinv_testkit::cli;
 
 /// `probe` with `bad` as the file `role` names (`train` or `test`, `knn test` for `--task knn`)
 /// and good features as the other.
@@ -33,9 +33,13 @@ fn probe(
     } else {
         "classification"
     };
-    let a = args![
-        "probe", "--task", task, "--train", train, "--test", test, "--folds", "2", "--out", &o
-    ];
+    let a = cli!(
+        "probe --task {} --train {} --test {} --folds 2 --out {}",
+        task,
+        train,
+        test,
+        &o
+    );
     v.push(fails(name, a, o, names, problem));
 }
 
@@ -50,15 +54,12 @@ fn preset(
     let d = CaseDir::new(root, &name.replace([' ', '/'], "_"));
     let file = d.file("my.toml", text.as_bytes());
     let o = d.out("run");
-    let a = args![
-        "pipeline",
-        "--preset",
+    let a = cli!(
+        "pipeline --preset {} --data-root {} --out {}",
         &file,
-        "--data-root",
         d.input.join("data"),
-        "--out",
         &o
-    ];
+    );
     v.push(fails(name, a, o, names, problem));
 }
 
@@ -73,7 +74,7 @@ fn study_json(
     let d = CaseDir::new(root, &name.replace([' ', '/'], "_"));
     d.file("results/study.json", text.as_bytes());
     let o = d.out("report");
-    let a = args!["report", "--results", d.input.join("results"), "--out", &o];
+    let a = cli!("report --results {} --out {}", d.input.join("results"), &o);
     v.push(fails(name, a, o, names, problem));
 }
 
@@ -183,7 +184,7 @@ pub fn cases(root: &Path) -> Vec<Case> {
     let o = d.out("rankme.json");
     v.push(fails(
         "rankme on NaN features",
-        args!["rankme", "--features", f, "--out", &o],
+        cli!("rankme --features {} --out {}", f, &o),
         o,
         &["nan.safetensors"],
         "NaN",
@@ -215,7 +216,7 @@ pub fn cases(root: &Path) -> Vec<Case> {
     );
     let d = CaseDir::new(root, "no_study_json");
     let o = d.out("report");
-    let a = args!["report", "--results", &d.input, "--out", &o];
+    let a = cli!("report --results {} --out {}", &d.input, &o);
     v.push(fails(
         "results folder without study.json",
         a,

@@ -116,9 +116,20 @@ pub fn load_vit(
     Ok((VisionTransformer::new(cfg, vb)?, layout))
 }
 
-/// timm's initialisation, seeded: truncated-normal (std 0.02) weights and position
-/// embeddings, class/register tokens with std 1e-6, zero biases, unit norms, LayerScale 1e-5.
+/// A ViT with [`random_vit_weights`].
 pub fn random_vit(cfg: &ViTConfig, seed: u64, device: &Device) -> Result<VisionTransformer> {
+    let tensors = random_vit_weights(cfg, seed, device)?;
+    VisionTransformer::new(cfg, VarBuilder::from_tensors(tensors, DType::F32, device))
+}
+
+/// timm's initialisation, seeded, as timm-named tensors (what a checkpoint of `cfg` holds):
+/// truncated-normal (std 0.02) weights and position embeddings, class/register tokens with
+/// std 1e-6, zero biases, unit norms, LayerScale 1e-5.
+pub fn random_vit_weights(
+    cfg: &ViTConfig,
+    seed: u64,
+    device: &Device,
+) -> Result<HashMap<String, Tensor>> {
     cfg.validate()?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let weight = Normal::new(0f32, 0.02).expect("valid std");
@@ -141,5 +152,5 @@ pub fn random_vit(cfg: &ViTConfig, seed: u64, device: &Device) -> Result<VisionT
         };
         tensors.insert(name, Tensor::from_vec(data, shape, device)?);
     }
-    VisionTransformer::new(cfg, VarBuilder::from_tensors(tensors, DType::F32, device))
+    Ok(tensors)
 }

@@ -20,7 +20,7 @@ pub mod remap;
 pub use config::{Activation, GlobalPool, ViTConfig};
 pub use cpu::CpuViT;
 pub use encoder::ViTEncoder;
-pub use load::{load_vit, random_vit};
+pub use load::{load_vit, random_vit, random_vit_weights};
 pub use model::VisionTransformer;
 pub use pos_embed::{resample_abs_pos_embed, resize_bicubic_aa};
 pub use pretrained::{PretrainedConfig, pretrained_config};

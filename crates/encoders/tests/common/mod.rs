@@ -66,24 +66,11 @@ pub fn formula_weights(config: &ResNetConfig) -> HashMap<String, Tensor> {
 
 /// Relative L2 error ||a - b|| / ||b||.
 pub fn rel_l2(a: &Tensor, b: &Tensor) -> f32 {
-    let d = (a - b)
-        .unwrap()
-        .sqr()
-        .unwrap()
-        .sum_all()
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap()
-        .sqrt();
-    let n = b
-        .sqr()
-        .unwrap()
-        .sum_all()
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap()
-        .sqrt();
-    d / n
+    let norm = |t: &Tensor| -> f32 {
+        let sq = t.sqr().unwrap().sum_all().unwrap();
+        sq.to_scalar::<f32>().unwrap().sqrt()
+    };
+    norm(&(a - b).unwrap()) / norm(b)
 }
 
 pub fn load_png(name: &str) -> image::RgbImage {

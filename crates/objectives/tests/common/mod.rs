@@ -109,3 +109,21 @@ pub fn values(t: &Tensor) -> Vec<f32> {
         .to_vec1()
         .unwrap()
 }
+
+/// Asserts that a MoCo run learned: mean loss over the last `window` steps at least 0.2 below,
+/// and contrastive accuracy 0.1 above, the `window` steps from `from` (the queue starts as
+/// random unit vectors, easy negatives: `from` is the first step it holds only real keys).
+pub fn assert_moco_learned(h: &[sslinv_objectives::StepLog], from: usize, window: usize) {
+    let mean = |s: &[sslinv_objectives::StepLog], f: fn(&sslinv_objectives::StepLog) -> f32| {
+        s.iter().map(f).sum::<f32>() / s.len() as f32
+    };
+    for s in h.iter().step_by(4) {
+        eprintln!("{} {:.3} {:.3}", s.step, s.loss, s.accuracy);
+    }
+    let (first, last) = (&h[from..from + window], &h[h.len() - window..]);
+    let (l0, l1) = (mean(first, |s| s.loss), mean(last, |s| s.loss));
+    let (a0, a1) = (mean(first, |s| s.accuracy), mean(last, |s| s.accuracy));
+    eprintln!("loss {l0} -> {l1}, accuracy {a0} -> {a1}");
+    assert!(l1 < l0 - 0.2, "loss {l0} -> {l1}");
+    assert!(a1 > a0 + 0.1, "accuracy {a0} -> {a1}");
+}
