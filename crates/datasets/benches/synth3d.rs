@@ -23,20 +23,7 @@ fn render_one(c: &mut Criterion) {
 
 /// The fixed sphere scene `benches/synth3d_compare.py` renders in NumPy.
 fn render_sphere(c: &mut Criterion) {
-    let l = Latents {
-        class: 1,
-        pos_x: 0.0,
-        pos_y: 0.0,
-        scale: 0.34,
-        yaw: 0.6,
-        pitch: 0.4,
-        roll: 0.1,
-        object_hue: 0.6,
-        background_hue: 0.1,
-        light_azimuth: 0.5,
-        light_elevation: 0.6,
-        light_temperature: 6500.0,
-    };
+    let l = Latents::reference_scene(1);
     c.bench_function("synth3d_render_sphere_64", |b| {
         b.iter(|| black_box(Synth3d::render(&l, 64).unwrap()))
     });

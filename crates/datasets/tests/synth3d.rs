@@ -1,7 +1,8 @@
 //! synth3d: determinism, landmarks on the object, view groups, targets, errors and timing.
 
 use sslinv_datasets::synth3d::{
-    GroupKind, Latents, Sample, Synth3d, Synth3dConfig, Synth3dError, render_full,
+    GroupKind, LANDMARK_DIRECTIONS, Latents, Sample, Synth3d, Synth3dConfig, Synth3dError,
+    render_full,
 };
 use std::time::Instant;
 
@@ -14,23 +15,6 @@ fn tiny(seed: u64) -> Synth3dConfig {
         n_test: 12,
         n_groups: 3,
         views_per_group: 4,
-    }
-}
-
-fn base_latents(class: i64) -> Latents {
-    Latents {
-        class,
-        pos_x: 0.0,
-        pos_y: 0.0,
-        scale: 0.34,
-        yaw: 0.6,
-        pitch: 0.4,
-        roll: 0.1,
-        object_hue: 0.6,
-        background_hue: 0.1,
-        light_azimuth: 0.5,
-        light_elevation: 0.6,
-        light_temperature: 6500.0,
     }
 }
 
@@ -202,7 +186,7 @@ fn view_groups_vary_only_their_factor() {
 #[test]
 fn classes_have_distinct_silhouettes() {
     let masks: Vec<Vec<bool>> = (0..Latents::CLASS_COUNT as i64)
-        .map(|c| mask(&base_latents(c)))
+        .map(|c| mask(&Latents::reference_scene(c)))
         .collect();
     for a in 0..masks.len() {
         assert!(
@@ -230,7 +214,7 @@ fn classes_have_distinct_silhouettes() {
 
 #[test]
 fn colour_and_light_latents_change_the_image() {
-    let l = base_latents(0);
+    let l = Latents::reference_scene(0);
     let base = Synth3d::render(&l, 32).unwrap();
     for changed in [
         Latents {
@@ -289,7 +273,7 @@ fn colour_and_light_latents_change_the_image() {
 
 #[test]
 fn targets_have_their_documented_shapes() {
-    let s = Synth3d::render_sample(&base_latents(4), 64).unwrap();
+    let s = Synth3d::render_sample(&Latents::reference_scene(4), 64).unwrap();
     let lm = s.target("landmarks").unwrap();
     assert_eq!(lm.len(), 16);
     assert!(lm.iter().all(|v| (0.0..=1.0).contains(v)));
@@ -311,7 +295,7 @@ fn targets_have_their_documented_shapes() {
 
 #[test]
 fn bad_latents_and_configs_are_errors() {
-    let l = base_latents(0);
+    let l = Latents::reference_scene(0);
     for bad in [
         Latents { class: 99, ..l },
         Latents {
@@ -369,22 +353,13 @@ fn landmarks_keep_their_meaning_across_classes() {
     // Landmark k is the support point towards DIRECTIONS[k]; support points are monotone in the
     // direction, so at the identity pose +x landmarks are never left of their -x twins and +y
     // landmarks never below their -y twins (screen y grows downwards).
-    let dirs: [[f32; 3]; 8] = [
-        [-1.0, 1.0, 1.0],
-        [1.0, 1.0, 1.0],
-        [-1.0, -1.0, 1.0],
-        [1.0, -1.0, 1.0],
-        [-1.0, 1.0, -1.0],
-        [1.0, 1.0, -1.0],
-        [-1.0, -1.0, -1.0],
-        [1.0, -1.0, -1.0],
-    ];
+    let dirs = LANDMARK_DIRECTIONS;
     for class in 0..Latents::CLASS_COUNT as i64 {
         let l = Latents {
             yaw: 0.0,
             pitch: 0.0,
             roll: 0.0,
-            ..base_latents(class)
+            ..Latents::reference_scene(class)
         };
         let s = Synth3d::render_sample(&l, 64).unwrap();
         for a in 0..8 {

@@ -64,6 +64,26 @@ impl Latents {
     /// Number of object classes.
     pub const CLASS_COUNT: usize = CLASS_NAMES.len();
 
+    /// The fixed scene of the renderer's NumPy parity check and bench
+    /// (`benches/synth3d_compare.py`): object `class` centred, slightly turned, lit from the upper
+    /// right at daylight temperature.
+    pub fn reference_scene(class: i64) -> Latents {
+        Latents {
+            class,
+            pos_x: 0.0,
+            pos_y: 0.0,
+            scale: 0.34,
+            yaw: 0.6,
+            pitch: 0.4,
+            roll: 0.1,
+            object_hue: 0.6,
+            background_hue: 0.1,
+            light_azimuth: 0.5,
+            light_elevation: 0.6,
+            light_temperature: 6500.0,
+        }
+    }
+
     /// Names of the entries of `to_vec()`, in order.
     pub const NAMES: [&'static str; 14] = [
         "pos_x",

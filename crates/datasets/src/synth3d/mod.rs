@@ -37,6 +37,7 @@ pub use config::{RENDERER_VERSION, Synth3dConfig};
 pub use dataset::Synth3d;
 pub use error::Synth3dError;
 pub use grid::{landmark_overlay, landmark_sheet, sample_grid};
+pub use landmarks::DIRECTIONS as LANDMARK_DIRECTIONS;
 pub use latents::{Latents, ranges};
 pub use render::{MAX_SIZE, Rendered, render_full};
 pub use sample::Sample;
