@@ -27,6 +27,25 @@ pub fn rows_of(x: &[f32], dim: usize, what: &'static str) -> Result<usize> {
     Ok(n)
 }
 
+/// Width of row-major regression targets for `n` training rows (and, given, `m` test rows
+/// whose targets must have the same width).
+pub fn target_width(n: usize, train_y: &[f32], test: Option<(usize, &[f32])>) -> Result<usize> {
+    if train_y.is_empty() || !train_y.len().is_multiple_of(n) {
+        return Err(HeadsError::Shape(format!(
+            "{n} training rows but {} target values",
+            train_y.len()
+        )));
+    }
+    let t = train_y.len() / n;
+    match test {
+        Some((m, test_y)) if test_y.len() != m * t => Err(HeadsError::Shape(format!(
+            "{m} test rows of width {t} but {} target values",
+            test_y.len()
+        ))),
+        _ => Ok(t),
+    }
+}
+
 /// Rows `idx` of a row-major matrix with `dim` columns.
 pub fn gather(x: &[f32], dim: usize, idx: &[usize]) -> Vec<f32> {
     let mut out = Vec::with_capacity(idx.len() * dim);

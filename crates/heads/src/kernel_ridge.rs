@@ -1,7 +1,7 @@
 //! RBF kernel ridge on standard-scaled inputs with CV over the paper's Causal3DIdent grid
 //! (alpha in logspace(0,-4,5), gamma in logspace(-5,2,8)); scikit-learn's `KernelRidge` (no intercept).
 
-use crate::data::rows_of;
+use crate::data::{rows_of, target_width};
 use crate::error::{HeadsError, Result};
 use crate::folds::kfold;
 use crate::grid::logspace;
@@ -120,13 +120,7 @@ pub fn kernel_ridge_predict(
 ) -> Result<Vec<f64>> {
     let n = rows_of(train_x, dim, "kernel ridge train features")?;
     let m = rows_of(test_x, dim, "kernel ridge test features")?;
-    if train_y.is_empty() || !train_y.len().is_multiple_of(n) {
-        return Err(HeadsError::Shape(format!(
-            "{n} training rows but {} target values",
-            train_y.len()
-        )));
-    }
-    let t = train_y.len() / n;
+    let t = target_width(n, train_y, None)?;
     let all: Vec<usize> = (0..n).collect();
     let test_idx: Vec<usize> = (0..m).collect();
     let sc = StandardScaler::fit(train_x, dim, &all);
@@ -154,19 +148,7 @@ pub fn kernel_ridge_cv(
     let start = Instant::now();
     let n = rows_of(train_x, dim, "kernel ridge train features")?;
     let m = rows_of(test_x, dim, "kernel ridge test features")?;
-    if train_y.is_empty() || !train_y.len().is_multiple_of(n) {
-        return Err(HeadsError::Shape(format!(
-            "{n} training rows but {} target values",
-            train_y.len()
-        )));
-    }
-    let t = train_y.len() / n;
-    if test_y.len() != m * t {
-        return Err(HeadsError::Shape(format!(
-            "{m} test rows of width {t} but {} target values",
-            test_y.len()
-        )));
-    }
+    let t = target_width(n, train_y, Some((m, test_y)))?;
     for (what, y, w) in [
         ("kernel ridge train targets", train_y, t),
         ("kernel ridge test targets", test_y, t),

@@ -1,7 +1,7 @@
 //! Multi-output ridge regression with an unpenalised intercept, for a whole grid of strengths
 //! from one thin SVD of the centred design (scikit-learn's `Ridge(alpha, fit_intercept=True)`).
 
-use crate::data::rows_of;
+use crate::data::{rows_of, target_width};
 use crate::error::{HeadsError, Result};
 use crate::metrics;
 use faer::linalg::matmul::matmul;
@@ -123,19 +123,7 @@ pub fn ridge_r2(
 ) -> Result<f64> {
     let n = rows_of(train_x, dim, "ridge train features")?;
     let m = rows_of(test_x, dim, "ridge test features")?;
-    if !train_y.len().is_multiple_of(n) || train_y.is_empty() {
-        return Err(HeadsError::Shape(format!(
-            "{n} training rows but {} target values",
-            train_y.len()
-        )));
-    }
-    let t = train_y.len() / n;
-    if test_y.len() != m * t {
-        return Err(HeadsError::Shape(format!(
-            "{m} test rows of width {t} but {} target values",
-            test_y.len()
-        )));
-    }
+    let t = target_width(n, train_y, Some((m, test_y)))?;
     let path = RidgePath::fit(train_x, train_y, dim, t)?;
     Ok(metrics::r2(&path.predict(test_x, alpha), test_y, t))
 }
