@@ -4,7 +4,9 @@
 # Usage: scripts/demo_experiment.sh NAME [pretrain flags...]   (run from the repository root)
 # Writes out/exp/NAME/{model.safetensors,model.json,pretrain.log,class.json,landmarks.json}
 # (cpu.txt: user and system CPU seconds of the pretraining, steadier than wall time on a
-# shared machine) and appends one line to out/exp/summary.tsv. XTASK=path overrides the binary.
+# shared machine) and appends one line to out/exp/summary.tsv. XTASK=path overrides the binary;
+# SIZE=N pretrains at N px (default 32), PROBE=N probes at N px (default 32, the demo's),
+# STEM=imagenet swaps the CIFAR stem for the 7x7/2 + max-pool one.
 set -euo pipefail
 name=$1; shift
 xt=${XTASK:-target/release/xtask}
@@ -12,13 +14,13 @@ dir=out/exp/$name
 mkdir -p "$dir"
 load0=$(cut -d' ' -f1 /proc/loadavg)
 t0=$(date +%s.%N)
-/usr/bin/time -f "%U %S" -o "$dir/cpu.txt" "$xt" pretrain --dataset synth3d --arch resnet18 --width-mult 0.25 --stem cifar \
-  --image-size 32 --name model --out "$dir" --quiet ${ROOT:+--root $ROOT} "$@" > "$dir/pretrain.log" 2>&1
+/usr/bin/time -f "%U %S" -o "$dir/cpu.txt" "$xt" pretrain --dataset synth3d --arch resnet18 --width-mult 0.25 --stem ${STEM:-cifar} \
+  --image-size ${SIZE:-32} --name model --out "$dir" --quiet ${ROOT:+--root $ROOT} "$@" > "$dir/pretrain.log" 2>&1
 t1=$(date +%s.%N)
 load1=$(cut -d' ' -f1 /proc/loadavg)
 for task in class landmarks; do
   "$xt" downstream --model "resnet18:$dir/model.safetensors" --dataset synth3d --task $task \
-    --resize 32 --crop 32 ${ROOT:+--root $ROOT} --out "$dir/$task.json" > "$dir/$task.log" 2>&1
+    --resize ${PROBE:-32} --crop ${PROBE:-32} ${ROOT:+--root $ROOT} --out "$dir/$task.json" > "$dir/$task.log" 2>&1
 done
 python3 - "$dir" "$name" "$t0" "$t1" "$load0" "$load1" "$*" <<'PY'
 import json, sys
