@@ -2,6 +2,7 @@
 
 use super::Geom;
 use crate::cpu::Elem;
+use std::borrow::Cow;
 
 /// Which kernel taps a convolution's im2col matrix holds, and how each reads the input.
 ///
@@ -62,8 +63,12 @@ impl Taps {
         g.c * self.live.len()
     }
 
-    /// The weight `(Co, C*kh*kw)` restricted to the live taps: `(Co, C*live)`.
-    pub(crate) fn compact<T: Elem>(&self, g: &Geom, w: &[T]) -> Vec<T> {
+    /// The weight `(Co, C*kh*kw)` restricted to the live taps: `(Co, C*live)` (borrowed when
+    /// every tap is live).
+    pub(crate) fn compact<'a, T: Elem>(&self, g: &Geom, w: &'a [T]) -> Cow<'a, [T]> {
+        if !self.pruned(g) {
+            return Cow::Borrowed(w);
+        }
         let kk = g.kh * g.kw;
         w.chunks_exact(kk)
             .flat_map(|taps| self.live.iter().map(move |&t| taps[t]))

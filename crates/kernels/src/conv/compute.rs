@@ -106,13 +106,7 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
     let zero = T::from_f64(0.0);
     let taps = Taps::new(g);
     let k = taps.k(g);
-    let compact;
-    let w = if taps.pruned(g) {
-        compact = taps.compact(g, w);
-        &compact[..]
-    } else {
-        w
-    };
+    let w = &*taps.compact(g, w);
     // SAFETY: the chunks below cover every image, and each writes its whole output block
     // (GEMM without accumulation, or a copy from the chunk's GEMM result).
     let mut y = unsafe { scratch::<T>(g.n * co * p) };
@@ -179,13 +173,7 @@ pub(super) fn backward<T: Elem>(
     let zero = T::from_f64(0.0);
     let taps = Taps::new(g);
     let k = taps.k(g);
-    let compact;
-    let w = if taps.pruned(g) {
-        compact = taps.compact(g, w);
-        &compact[..]
-    } else {
-        w
-    };
+    let w = &*taps.compact(g, w);
     // SAFETY: every chunk zeroes or overwrites its own images' blocks before adding into them.
     let mut dx = if need_dx {
         unsafe { scratch::<T>(g.n * in_len) }

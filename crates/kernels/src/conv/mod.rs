@@ -93,10 +93,10 @@ pub(crate) struct Geom {
 
 impl Geom {
     fn new(x: &Tensor, w: &Tensor, stride: usize, pad: usize) -> Result<Self> {
-        let (n, c, h, wd) = x
+        let (_, c, h, wd) = x
             .dims4()
             .map_err(|_| shape_err("conv2d", format!("input must be NCHW, got {:?}", x.dims())))?;
-        let (co, ci, kh, kw) = w.dims4().map_err(|_| {
+        let (_, ci, kh, kw) = w.dims4().map_err(|_| {
             shape_err(
                 "conv2d",
                 format!("weight must be (Co,C,kh,kw), got {:?}", w.dims()),
@@ -114,21 +114,7 @@ impl Geom {
                 format!("kernel {kh}x{kw} stride {stride} padding {pad} does not fit {h}x{wd}"),
             ));
         }
-        let oh = (h + 2 * pad - kh) / stride + 1;
-        let ow = (wd + 2 * pad - kw) / stride + 1;
-        Ok(Self {
-            n,
-            c,
-            h,
-            w: wd,
-            co,
-            kh,
-            kw,
-            oh,
-            ow,
-            stride,
-            pad,
-        })
+        Ok(Self::from_shapes(x.dims(), w.dims(), stride, pad))
     }
 
     fn from_shapes(x: &[usize], w: &[usize], stride: usize, pad: usize) -> Self {
