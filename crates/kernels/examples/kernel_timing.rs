@@ -89,34 +89,25 @@ fn main() -> Result<()> {
             Var::ones(64, DType::F32, &Device::Cpu)?,
         ))
     };
-    let (m1, v1) = stats()?;
-    let fast = median_ms(reps, || {
-        let y = k::batch_norm_train(
-            x.as_tensor(),
-            g.as_tensor(),
-            b.as_tensor(),
-            &m1,
-            &v1,
-            0.1,
-            1e-5,
-            true,
-        )?;
-        y.sum_all()?.backward().map(|_| ())
-    })?;
-    let (m2, v2) = stats()?;
-    let slow = median_ms(reps, || {
-        let y = r::batch_norm_train(
-            x.as_tensor(),
-            g.as_tensor(),
-            b.as_tensor(),
-            &m2,
-            &v2,
-            0.1,
-            1e-5,
-            true,
-        )?;
-        y.sum_all()?.backward().map(|_| ())
-    })?;
+    type TrainBn =
+        fn(&Tensor, &Tensor, &Tensor, &Var, &Var, f64, f64, bool) -> sslinv_kernels::Result<Tensor>;
+    let time_bn = |bn: TrainBn| -> Result<f64> {
+        let (m, v) = stats()?;
+        median_ms(reps, || {
+            let y = bn(
+                x.as_tensor(),
+                g.as_tensor(),
+                b.as_tensor(),
+                &m,
+                &v,
+                0.1,
+                1e-5,
+                true,
+            )?;
+            y.sum_all()?.backward().map(|_| ())
+        })
+    };
+    let (fast, slow) = (time_bn(k::batch_norm_train)?, time_bn(r::batch_norm_train)?);
     println!("bn_relu_train_c64_32px_b64_fwdbwd {fast:.3} {slow:.3} 0");
     let xp = Var::from_tensor(&rand(&[16, 64, 112, 112], 6)?)?;
     let fast = median_ms(reps, || {
