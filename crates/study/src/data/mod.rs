@@ -7,8 +7,9 @@ mod synth3d;
 
 pub use images::{DatasetImages, FileImages, Images};
 pub use synth3d::{Part, Synth3dImages, part_len};
+use synth3d::{samples, synth3d_part};
 
-use sslinv_datasets::synth3d::{GroupKind, Latents, Sample, Synth3d, Synth3dConfig};
+use sslinv_datasets::synth3d::{GroupKind, Latents, Synth3d, Synth3dConfig};
 use sslinv_datasets::{Dataset, Split, Targets};
 use sslinv_heads::Labels;
 use std::collections::BTreeSet;
@@ -287,7 +288,7 @@ impl DataContext {
         match self {
             DataContext::Synth3d { .. } => {
                 let data = self.synth3d()?;
-                let samples = labelled_samples(&data, split)?;
+                let samples = samples(&data, synth3d_part(split)?);
                 let target = task.target.as_deref().unwrap_or("class");
                 if target == "class" {
                     return Ok(Labels::Classes(samples.iter().map(|s| s.class).collect()));
@@ -318,7 +319,7 @@ impl DataContext {
         match self {
             DataContext::Synth3d { .. } => {
                 let data = self.synth3d()?;
-                let samples = labelled_samples(&data, split)?;
+                let samples = samples(&data, synth3d_part(split)?);
                 let names = Latents::NAMES.iter().map(|s| s.to_string()).collect();
                 Ok((
                     samples.iter().flat_map(|s| s.latents.to_vec()).collect(),
@@ -335,14 +336,6 @@ impl DataContext {
                 }
             }
         }
-    }
-}
-
-fn synth3d_part(split: &str) -> Result<Part> {
-    match split {
-        "train" => Ok(Part::Train),
-        "test" => Ok(Part::Test),
-        other => Err(invalid(format!("unknown split `{other}` (train, test)"))),
     }
 }
 
@@ -389,13 +382,4 @@ fn dataset_labels(images: &DatasetImages) -> Result<Labels> {
         }
         _ => Err(invalid("no class or regression targets")),
     }
-}
-
-/// synth3d's labelled samples of `split` (`train`, or the test set for any other split name
-/// [`synth3d_part`] accepts).
-fn labelled_samples<'a>(data: &'a Synth3d, split: &str) -> Result<&'a [Sample]> {
-    Ok(match synth3d_part(split)? {
-        Part::Train => &data.train,
-        _ => &data.test,
-    })
 }

@@ -6,6 +6,7 @@ use sslinv_datasets::synth3d::{GroupKind, Sample, Synth3d};
 use std::sync::Arc;
 
 use super::images::Images;
+use super::invalid;
 use crate::error::Result;
 
 /// Which rendered images.
@@ -51,7 +52,7 @@ pub fn part_len(data: &Synth3d, part: Part) -> usize {
     }
 }
 
-fn samples(data: &Synth3d, part: Part) -> &[Sample] {
+pub(super) fn samples(data: &Synth3d, part: Part) -> &[Sample] {
     match part {
         Part::Train => &data.train,
         _ => &data.test,
@@ -73,5 +74,14 @@ impl Images for Synth3dImages {
                 self.data.groups(kind)[k / per][k % per].clone()
             }
         })
+    }
+}
+
+/// The probe split named `split` (`train` or `test`).
+pub(super) fn synth3d_part(split: &str) -> Result<Part> {
+    match split {
+        "train" => Ok(Part::Train),
+        "test" => Ok(Part::Test),
+        other => Err(invalid(format!("unknown split `{other}` (train, test)"))),
     }
 }
