@@ -33,7 +33,9 @@ pub use fewshot::{
     score_episodes,
 };
 pub use grid::{logspace, paper_grid};
-pub use kernel_ridge::{KernelRidgeResult, kernel_ridge_cv, kernel_ridge_predict};
+pub use kernel_ridge::{
+    KernelRidgeResult, kernel_ridge_cv, kernel_ridge_cv_each, kernel_ridge_predict,
+};
 pub use knn::{
     DEFAULT_K, DEFAULT_TEMPERATURE, DINO_KS, KnnConfig, KnnResult, KnnScore, knn_classify,
     knn_predict,

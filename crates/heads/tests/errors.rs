@@ -1,6 +1,8 @@
 //! Bad input gives a clear error, never a panic.
 
-use sslinv_heads::{HeadsError, Labels, Metric, ProbeConfig, Task, kernel_ridge_cv, probe};
+use sslinv_heads::{
+    HeadsError, Labels, Metric, ProbeConfig, Task, kernel_ridge_cv, kernel_ridge_cv_each, probe,
+};
 
 fn data(n: usize) -> (Vec<f32>, Labels) {
     let x = (0..n * 2).map(|i| (i % 7) as f32).collect();
@@ -75,4 +77,66 @@ fn kernel_ridge_cv_fits_a_smooth_function() {
     assert!(r.r2 > 0.95, "{r:?}");
     assert_eq!(r.cv_scores.len(), 5);
     assert_eq!(r.cv_scores[0].len(), 8);
+}
+
+#[test]
+fn kernel_ridge_cv_each_matches_one_cv_per_output() {
+    // Two inputs, three outputs of different smoothness, so the outputs choose different
+    // (alpha, gamma); fitting them together must give what one call per output gives.
+    let n = 150;
+    let x: Vec<f32> = (0..n)
+        .flat_map(|i| [(i % 15) as f32 / 3.0, (i / 15) as f32 / 2.0])
+        .collect();
+    let y: Vec<f32> = x
+        .chunks(2)
+        .enumerate()
+        .flat_map(|(i, r)| {
+            let noise = ((i * 7919) % 13) as f32 / 13.0 - 0.5;
+            [
+                r[0].sin(),
+                (3.0 * r[1]).cos() + 0.3 * noise,
+                r[0] * r[1] + noise,
+            ]
+        })
+        .collect();
+    let (tr, te): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % 5 != 0);
+    let rows = |v: &[f32], w: usize, idx: &[usize]| {
+        idx.iter()
+            .flat_map(|&i| v[i * w..(i + 1) * w].to_vec())
+            .collect::<Vec<f32>>()
+    };
+    let column = |v: &[f32], c: usize| v.iter().skip(c).step_by(3).copied().collect::<Vec<_>>();
+    let (xtr, xte, ytr, yte) = (
+        rows(&x, 2, &tr),
+        rows(&x, 2, &te),
+        rows(&y, 3, &tr),
+        rows(&y, 3, &te),
+    );
+    let each = kernel_ridge_cv_each(&xtr, &ytr, &xte, &yte, 2, 3).unwrap();
+    assert_eq!(each.len(), 3);
+    let mut chosen = Vec::new();
+    for (c, r) in each.iter().enumerate() {
+        let one = kernel_ridge_cv(&xtr, &column(&ytr, c), &xte, &column(&yte, c), 2, 3).unwrap();
+        assert_eq!((r.alpha, r.gamma), (one.alpha, one.gamma), "output {c}");
+        assert!(
+            (r.r2 - one.r2).abs() < 1e-9,
+            "output {c}: {} vs {}",
+            r.r2,
+            one.r2
+        );
+        for (a, b) in r
+            .cv_scores
+            .iter()
+            .flatten()
+            .zip(one.cv_scores.iter().flatten())
+        {
+            assert!((a - b).abs() < 1e-9, "output {c} CV {a} vs {b}");
+        }
+        chosen.push((r.alpha, r.gamma));
+    }
+    chosen.dedup();
+    assert!(
+        chosen.len() > 1,
+        "the outputs should not all pick one setting: {chosen:?}"
+    );
 }

@@ -76,33 +76,48 @@ pub fn score_features(
     let (n, m) = (train_x.len() / dim.max(1), test_x.len() / dim.max(1));
     InvarianceError::check_len("train targets", n * t, train_y.len())?;
     InvarianceError::check_len("test targets", m * t, test_y.len())?;
-    columns
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Some(&c) = columns.iter().find(|&&c| c >= t) {
+        return Err(InvarianceError::Invalid(format!("latent {c} of {t}")));
+    }
+    // The selected columns, row-major, fitted together: each keeps its own CV (as the paper's
+    // one GridSearchCV per latent) while the kernels and factorisations are computed once.
+    let pick = |y: &[f32]| -> Vec<f32> {
+        y.chunks_exact(t.max(1))
+            .flat_map(|row| columns.iter().map(|&c| row[c]))
+            .collect()
+    };
+    let fits = sslinv_heads::kernel_ridge_cv_each(
+        train_x,
+        &pick(train_y),
+        test_x,
+        &pick(test_y),
+        dim,
+        seed,
+    )
+    .map_err(|source| InvarianceError::Heads {
+        context: format!(
+            "kernel ridge on {}",
+            columns
+                .iter()
+                .map(|&c| names[c].as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        source,
+    })?;
+    Ok(columns
         .iter()
-        .map(|&c| {
-            if c >= t {
-                return Err(InvarianceError::Invalid(format!("latent {c} of {t}")));
-            }
-            let col = |y: &[f32]| y.iter().skip(c).step_by(t).copied().collect::<Vec<f32>>();
-            let r = sslinv_heads::kernel_ridge_cv(
-                train_x,
-                &col(train_y),
-                test_x,
-                &col(test_y),
-                dim,
-                seed,
-            )
-            .map_err(|source| InvarianceError::Heads {
-                context: format!("kernel ridge on {}", names[c]),
-                source,
-            })?;
-            Ok(LatentScore {
-                latent: names[c].clone(),
-                r2: r.r2,
-                alpha: r.alpha,
-                gamma: r.gamma,
-            })
+        .zip(fits)
+        .map(|(&c, r)| LatentScore {
+            latent: names[c].clone(),
+            r2: r.r2,
+            alpha: r.alpha,
+            gamma: r.gamma,
         })
-        .collect()
+        .collect())
 }
 
 /// Column indices for a target spec: `all`, an index, or a latent name.
