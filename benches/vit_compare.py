@@ -6,7 +6,7 @@ Run from the repository root:
 
 For ViT-S/16 and ViT-B/16 at 224x224 (random weights and input, pooled pre-logits features,
 best of --reps after a warm-up) it alternates, --rounds times, a run of the release build of
-`crates/encoders/examples/vit_extract.rs` and a run of `timm.create_model(arch,
+`crates/encoders/examples/extract.rs` (spec `random:ARCH:seed=0`) and a run of `timm.create_model(arch,
 num_classes=0)` under torch.no_grad, each in its own process with 2 threads, and prints
 seconds per image and the ratio (PyTorch time / sslinv time: > 1 means sslinv is faster).
 Then one forward pass at --mem-batch images per process gives each side's peak resident
@@ -47,8 +47,8 @@ def run_json(cmd, env):
 
 def ours(arch, batch, reps):
     env = dict(os.environ, RAYON_NUM_THREADS="2")
-    exe = "target/release/examples/vit_extract"
-    return run_json([exe, arch, str(batch), str(reps)], env)
+    exe = "target/release/examples/extract"
+    return run_json([exe, f"random:{arch}:seed=0", str(batch), str(reps)], env)
 
 
 def theirs(arch, batch, reps):
@@ -65,7 +65,7 @@ def main():
     p.add_argument("--models", default="vit_small_patch16_224,vit_base_patch16_224")
     a = p.parse_args()
     subprocess.run(
-        ["cargo", "build", "--release", "-q", "-p", "sslinv-encoders", "--example", "vit_extract"],
+        ["cargo", "build", "--release", "-q", "-p", "sslinv-encoders", "--example", "extract"],
         check=True,
     )
     print(f"load average before: {os.getloadavg()[0]:.2f}")

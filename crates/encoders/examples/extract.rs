@@ -1,7 +1,9 @@
 //! Times feature extraction of a model spec on random 224x224 batches and prints one JSON line
-//! (used by benches/encoders_compare.py).
+//! with seconds per image and the process's peak resident memory (used by
+//! benches/encoders_compare.py and, with `random:VIT_ARCH` specs, benches/vit_compare.py).
 //!
 //! `cargo run --release -p sslinv-encoders --example extract -- random:resnet50:seed=0 8 3`
+//! `cargo run --release -p sslinv-encoders --example extract -- random:vit_small_patch16_224 16 3`
 
 use candle_core::{Device, Tensor};
 use sslinv_encoders::{Encoder, load_encoder};
@@ -9,6 +11,18 @@ use std::time::Instant;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Peak resident set size of this process in MiB (Linux `VmHWM`), 0 elsewhere.
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -26,8 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         best = best.min(start.elapsed().as_secs_f64());
     }
     println!(
-        "{{\"spec\": \"{spec}\", \"batch\": {batch}, \"seconds_per_image\": {}}}",
-        best / batch as f64
+        "{{\"spec\": \"{spec}\", \"batch\": {batch}, \"seconds_per_image\": {}, \"peak_rss_mib\": {:.0}}}",
+        best / batch as f64,
+        peak_rss_mib()
     );
     Ok(())
 }

@@ -115,7 +115,10 @@ pub fn resolve_file(
             Some((hub::fetch(e.repo, e.file, progress)?, arch, remap))
         }
         // ViT checkpoints load through `build`, not the ResNet path.
-        ModelSpec::Random { .. } | ModelSpec::Fused { .. } | ModelSpec::Vit { .. } => None,
+        ModelSpec::Random { .. }
+        | ModelSpec::RandomVit { .. }
+        | ModelSpec::Fused { .. }
+        | ModelSpec::Vit { .. } => None,
     })
 }
 
@@ -151,7 +154,9 @@ pub fn member_preprocess(spec: &ModelSpec) -> Result<Preprocess> {
             Some(first) => member_preprocess(first)?,
             None => Preprocess::eval224(),
         },
-        ModelSpec::Vit { arch, .. } => crate::vit::pretrained_config(arch)?.preprocess(),
+        ModelSpec::Vit { arch, .. } | ModelSpec::RandomVit { arch, .. } => {
+            crate::vit::pretrained_config(arch)?.preprocess()
+        }
         ModelSpec::Hub { .. } | ModelSpec::Random { .. } => Preprocess::eval224(),
     })
 }
@@ -207,6 +212,16 @@ fn build(spec: &ModelSpec, device: &Device) -> Result<Box<dyn Encoder>> {
     } = spec
     {
         return build_vit(arch, path, *readout, device);
+    }
+    if let ModelSpec::RandomVit {
+        arch,
+        seed,
+        readout,
+    } = spec
+    {
+        let cfg = crate::vit::ViTConfig::timm(arch)?;
+        let model = crate::vit::random_vit(&cfg, *seed, device)?;
+        return Ok(Box::new(crate::vit::ViTEncoder::new(model, *readout)?));
     }
     if let ModelSpec::Registry { name, readout } = spec
         && let RegistryModel::Vit { arch } = registry_entry(name)?.model

@@ -1,7 +1,8 @@
 //! Model spec strings, the one parser of them (fusion included).
 //!
 //! A member is `ARCH:PATH`, `VIT_ARCH[.TAG][@POOL][@lastN]:PATH`, `PATH`, a registry name,
-//! `hf:OWNER/NAME[:FILE]` or `random:ARCH[:seed=N][:width=W][:stem=S]`; `a+b+c` fuses members,
+//! `hf:OWNER/NAME[:FILE]`, `random:ARCH[:seed=N][:width=W][:stem=S]` or
+//! `random:VIT_ARCH[@POOL][@lastN][:seed=N]`; `a+b+c` fuses members,
 //! by concatenation unless a mode prefix (`mean:a+b`, `add:a+b`, `cat:a+b`) or the caller's
 //! default ([`ModelSpec::parse_with`], the CLI's `--fuse`) says otherwise. A prefix beats the
 //! default.
@@ -56,6 +57,16 @@ pub enum ModelSpec {
         /// Seed.
         seed: u64,
     },
+    /// A Vision Transformer with timm's seeded initialisation (`random:vit_small_patch16_224`):
+    /// the random-init baseline of a ViT study, preprocessed as the architecture's timm default.
+    RandomVit {
+        /// timm architecture name.
+        arch: String,
+        /// Seed.
+        seed: u64,
+        /// Which features it hands out.
+        readout: crate::vit::Readout,
+    },
     /// Several encoders (two or more, none of them fused) whose features are combined by `mode`.
     Fused {
         /// The members, in order.
@@ -100,8 +111,42 @@ fn is_mode_prefix(head: &str) -> bool {
     )
 }
 
+/// `random:VIT_ARCH[@POOL][@lastN][:seed=N]`.
+fn parse_random_vit(spec: &str, head: &str, options: &[&str]) -> Result<ModelSpec> {
+    let mut items = head.split('@');
+    let arch = items.next().unwrap_or_default().to_ascii_lowercase();
+    crate::vit::ViTConfig::timm(&arch)?;
+    let readout = crate::spec_readout::parse_readout(spec, items)?;
+    let mut seed = 0;
+    for part in options {
+        match part.split_once('=') {
+            Some(("seed", v)) => {
+                seed = v
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad(spec, format!("seed={v}: not a valid integer")))?
+            }
+            _ => {
+                return Err(bad(
+                    spec,
+                    format!("`{part}`: a random ViT takes seed=N only"),
+                ));
+            }
+        }
+    }
+    Ok(ModelSpec::RandomVit {
+        arch,
+        seed,
+        readout,
+    })
+}
+
 fn parse_random(spec: &str, rest: &str) -> Result<ModelSpec> {
     let mut parts = rest.split(':');
+    let head = rest.split(':').next().unwrap_or_default();
+    if crate::vit::ViTConfig::is_vit_name(head.split('@').next().unwrap_or_default()) {
+        return parse_random_vit(spec, head, &rest.split(':').skip(1).collect::<Vec<_>>());
+    }
     let arch: Arch = parts.next().unwrap_or_default().parse().map_err(|e| {
         let why = match e {
             EncoderError::Spec { reason, .. } => reason,
@@ -309,7 +354,10 @@ impl ModelSpec {
                     .and_then(|e| e.resnet())
                     .map_or(1.0, |c| c.width_mult),
                 Self::File { .. } => m.card()?.map_or(1.0, |c| c.width_mult),
-                Self::Hub { .. } | Self::Fused { .. } | Self::Vit { .. } => 1.0,
+                Self::Hub { .. }
+                | Self::Fused { .. }
+                | Self::Vit { .. }
+                | Self::RandomVit { .. } => 1.0,
             };
             widest = widest.max(w);
         }
@@ -360,6 +408,15 @@ impl std::fmt::Display for ModelSpec {
                     f.write_str(":stem=cifar")?;
                 }
                 Ok(())
+            }
+            Self::RandomVit {
+                arch,
+                seed,
+                readout,
+            } => {
+                write!(f, "random:{arch}")?;
+                crate::spec_readout::write_readout(f, readout)?;
+                write!(f, ":seed={seed}")
             }
             Self::Fused { members, mode } => {
                 if *mode != FuseMode::Cat {

@@ -58,6 +58,15 @@ impl ModelSpec {
                 path,
                 readout: overridden(readout, pool, layers),
             },
+            Self::RandomVit {
+                arch,
+                seed,
+                readout,
+            } => Self::RandomVit {
+                arch,
+                seed,
+                readout: overridden(readout, pool, layers),
+            },
             Self::Registry { name, readout }
                 if registry::lookup(&name).is_some_and(|e| e.is_vit()) =>
             {
@@ -96,7 +105,7 @@ impl ModelSpec {
     /// Whether any member is a ViT (a ViT checkpoint or a registry ViT): readouts apply to it.
     pub fn has_vit(&self) -> bool {
         self.members().iter().any(|m| match m {
-            Self::Vit { .. } => true,
+            Self::Vit { .. } | Self::RandomVit { .. } => true,
             Self::Registry { name, .. } => registry::lookup(name).is_some_and(|e| e.is_vit()),
             _ => false,
         })

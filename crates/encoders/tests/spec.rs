@@ -193,3 +193,52 @@ fn random_specs_are_deterministic() {
     assert_eq!(fused[0].len(), 128);
     assert_eq!(fused[0][..64], fused[0][64..]);
 }
+
+#[test]
+fn random_vit_specs_load_seeded_timm_inits_with_timms_preprocessing() {
+    let spec = ModelSpec::parse("random:vit_tiny_patch16_224@mean:seed=3").unwrap();
+    let ModelSpec::RandomVit {
+        arch,
+        seed,
+        readout,
+    } = &spec
+    else {
+        panic!("{spec:?}");
+    };
+    assert_eq!((arch.as_str(), *seed), ("vit_tiny_patch16_224", 3));
+    assert_eq!(readout.pool, sslinv_encoders::vit::Pool::Mean);
+    assert_eq!(ModelSpec::parse(&spec.to_string()).unwrap(), spec);
+    assert!(spec.has_vit());
+    for bad in [
+        "random:vit_tiny_patch16_224:width=2",
+        "random:vit_tiny_patch16_224:seed=x",
+        "random:vit_nonexistent_patch16_224",
+    ] {
+        assert!(ModelSpec::parse(bad).is_err(), "{bad}");
+    }
+    let device = candle_core::Device::Cpu;
+    let model = sslinv_encoders::load_model(&spec, &device).unwrap();
+    assert_eq!(model.encoder.dim(), 192);
+    assert_eq!(model.preprocess.crop, Some(224));
+    let x = candle_core::Tensor::randn(0f32, 1.0, (1, 3, 224, 224), &device).unwrap();
+    let features = |s: &str| {
+        let m = sslinv_encoders::load_model(&ModelSpec::parse(s).unwrap(), &device).unwrap();
+        m.encoder
+            .features(&x)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()
+    };
+    let a = model
+        .encoder
+        .features(&x)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
+    assert_eq!(a, features("random:vit_tiny_patch16_224@mean:seed=3"));
+    assert_ne!(a, features("random:vit_tiny_patch16_224@mean:seed=4"));
+}
