@@ -6,7 +6,7 @@
 
 use candle_core::{Device, Tensor};
 use gemm::Parallelism;
-use sslinv_encoders::vit::cpu::{attention, matmul_wt};
+use sslinv_encoders::vit::cpu::{attention, gemm_rm, matmul_wt};
 use std::time::Instant;
 
 #[global_allocator]
@@ -45,28 +45,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let av = a.flatten_all()?.to_vec1::<f32>()?;
             let wv = w.flatten_all()?.to_vec1::<f32>()?;
             let mut out = vec![0f32; m * n];
+            // SAFETY: av is m x k, wv is n x k and out is m x n.
             let whole = best(flops, || unsafe {
-                gemm::gemm(
+                gemm_rm(
                     m,
                     n,
                     k,
-                    out.as_mut_ptr(),
-                    1,
-                    n as isize,
-                    false,
-                    av.as_ptr(),
-                    1,
-                    k as isize,
-                    wv.as_ptr(),
-                    k as isize,
-                    1,
-                    1.0,
-                    1.0,
-                    false,
-                    false,
+                    &mut out,
+                    &av,
+                    &wv,
                     false,
                     Parallelism::Rayon(threads),
-                );
+                )
             });
             let split = best(flops, || matmul_wt(&av, &wv, &mut out, k, n, false));
             println!(

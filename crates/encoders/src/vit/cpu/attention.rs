@@ -3,6 +3,7 @@
 //! head-split copies), with the softmax in between.
 
 use super::math::softmax_scaled;
+use super::matmul::gemm_strided;
 use gemm::Parallelism;
 use rayon::prelude::*;
 
@@ -36,49 +37,25 @@ pub fn attention(qkv: &[f32], out: &mut [f32], tokens: usize, dim: usize, heads:
             // SAFETY: q/k/v address rows b*T..(b+1)*T of qkv at this head's columns; the
             // output block (rows of image b, columns of head h) is written by this task only.
             unsafe {
-                gemm::gemm(
-                    tokens,
-                    tokens,
-                    hd,
-                    scores.as_mut_ptr(),
-                    1,
-                    tokens as isize,
-                    false,
-                    qkv.as_ptr().add(q),
-                    1,
-                    rs,
-                    qkv.as_ptr().add(k),
-                    rs,
-                    1,
-                    1.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
+                gemm_strided(
+                    (tokens, tokens, hd),
+                    (scores.as_mut_ptr(), tokens as isize, false),
+                    (qkv.as_ptr().add(q), rs),
+                    (qkv.as_ptr().add(k), rs, 1),
                     Parallelism::None,
                 );
             }
             softmax_each_row(scores, tokens, scale);
             unsafe {
-                gemm::gemm(
-                    tokens,
-                    hd,
-                    tokens,
-                    dst.get().add(b * tokens * dim + h * hd),
-                    1,
-                    dim as isize,
-                    false,
-                    scores.as_ptr(),
-                    1,
-                    tokens as isize,
-                    qkv.as_ptr().add(v),
-                    1,
-                    rs,
-                    1.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
+                gemm_strided(
+                    (tokens, hd, tokens),
+                    (
+                        dst.get().add(b * tokens * dim + h * hd),
+                        dim as isize,
+                        false,
+                    ),
+                    (scores.as_ptr(), tokens as isize),
+                    (qkv.as_ptr().add(v), 1, rs),
                     Parallelism::None,
                 );
             }

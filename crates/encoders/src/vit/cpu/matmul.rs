@@ -43,27 +43,35 @@ pub unsafe fn gemm_rm(
     accumulate: bool,
     par: Parallelism,
 ) {
+    let (n_s, k_s) = (n as isize, k as isize);
+    unsafe {
+        gemm_strided(
+            (m, n, k),
+            (out.as_mut_ptr(), n_s, accumulate),
+            (a.as_ptr(), k_s),
+            (w.as_ptr(), k_s, 1),
+            par,
+        )
+    }
+}
+
+/// `dst (+)= lhs * rhs` for `(m, n, k)`: `dst` m x n with row stride `dst.1` (adding to it when
+/// `dst.2`), `lhs` m x k with row stride `lhs.1`, `rhs` k x n addressed by its (column, row)
+/// strides `rhs.1`, `rhs.2`; every matrix has unit stride along its other axis except `rhs`.
+///
+/// # Safety
+/// The pointers must cover every addressed element and `dst` must not alias the inputs.
+pub unsafe fn gemm_strided(
+    (m, n, k): (usize, usize, usize),
+    dst: (*mut f32, isize, bool),
+    lhs: (*const f32, isize),
+    rhs: (*const f32, isize, isize),
+    par: Parallelism,
+) {
     unsafe {
         gemm::gemm(
-            m,
-            n,
-            k,
-            out.as_mut_ptr(),
-            1,
-            n as isize,
-            accumulate,
-            a.as_ptr(),
-            1,
-            k as isize,
-            w.as_ptr(),
-            k as isize,
-            1,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            par,
+            m, n, k, dst.0, 1, dst.1, dst.2, lhs.0, 1, lhs.1, rhs.0, rhs.1, rhs.2, 1.0, 1.0, false,
+            false, false, par,
         );
     }
 }

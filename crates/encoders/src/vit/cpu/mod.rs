@@ -7,7 +7,7 @@ mod math;
 mod matmul;
 
 pub use attention::attention;
-pub use matmul::matmul_wt;
+pub use matmul::{gemm_rm, matmul_wt};
 
 use crate::error::{EncoderError, Result};
 use crate::vit::config::{Activation, ViTConfig};
