@@ -6,7 +6,8 @@
 # (cpu.txt: user and system CPU seconds of the pretraining, steadier than wall time on a
 # shared machine) and appends one line to out/exp/summary.tsv. XTASK=path overrides the binary;
 # SIZE=N pretrains at N px (default 32), PROBE=N probes at N px (default 32, the demo's),
-# STEM=imagenet swaps the CIFAR stem for the 7x7/2 + max-pool one.
+# STEM=imagenet swaps the CIFAR stem for the 7x7/2 + max-pool one; WIDTH=W sets the width multiplier
+# (default 0.25).
 set -euo pipefail
 name=$1; shift
 xt=${XTASK:-target/release/xtask}
@@ -14,7 +15,7 @@ dir=out/exp/$name
 mkdir -p "$dir"
 load0=$(cut -d' ' -f1 /proc/loadavg)
 t0=$(date +%s.%N)
-/usr/bin/time -f "%U %S" -o "$dir/cpu.txt" "$xt" pretrain --dataset synth3d --arch resnet18 --width-mult 0.25 --stem ${STEM:-cifar} \
+/usr/bin/time -f "%U %S" -o "$dir/cpu.txt" "$xt" pretrain --dataset synth3d --arch resnet18 --width-mult ${WIDTH:-0.25} --stem ${STEM:-cifar} \
   --image-size ${SIZE:-32} --name model --out "$dir" --quiet ${ROOT:+--root $ROOT} "$@" > "$dir/pretrain.log" 2>&1
 t1=$(date +%s.%N)
 load1=$(cut -d' ' -f1 /proc/loadavg)
