@@ -163,6 +163,22 @@ struct GridCv {
 }
 
 impl GridCv {
+    /// Checks the inputs and runs the grid; also gives (train rows, test rows, outputs).
+    fn checked(
+        train_x: &[f32],
+        train_y: &[f32],
+        test_x: &[f32],
+        test_y: &[f32],
+        dim: usize,
+        seed: u64,
+    ) -> Result<(Self, (usize, usize, usize))> {
+        let n = rows_of(train_x, dim, "kernel ridge train features")?;
+        let m = rows_of(test_x, dim, "kernel ridge test features")?;
+        let t = target_width(n, train_y, Some((m, test_y)))?;
+        check_targets(train_y, test_y, t)?;
+        Ok((Self::run(train_x, train_y, n, t, dim, seed)?, (n, m, t)))
+    }
+
     fn run(
         train_x: &[f32],
         train_y: &[f32],
@@ -270,11 +286,7 @@ pub fn kernel_ridge_cv(
     seed: u64,
 ) -> Result<KernelRidgeResult> {
     let start = Instant::now();
-    let n = rows_of(train_x, dim, "kernel ridge train features")?;
-    let m = rows_of(test_x, dim, "kernel ridge test features")?;
-    let t = target_width(n, train_y, Some((m, test_y)))?;
-    check_targets(train_y, test_y, t)?;
-    let grid = GridCv::run(train_x, train_y, n, t, dim, seed)?;
+    let (grid, (n, m, t)) = GridCv::checked(train_x, train_y, test_x, test_y, dim, seed)?;
     let cv = grid.mean(|per| per.iter().sum::<f64>() / per.len().max(1) as f64);
     let (alpha, gamma) = grid.best(&cv);
     let pred = kernel_ridge_predict(train_x, train_y, test_x, dim, alpha, gamma)?;
@@ -294,11 +306,7 @@ pub fn kernel_ridge_cv_each(
     seed: u64,
 ) -> Result<Vec<KernelRidgeResult>> {
     let start = Instant::now();
-    let n = rows_of(train_x, dim, "kernel ridge train features")?;
-    let m = rows_of(test_x, dim, "kernel ridge test features")?;
-    let t = target_width(n, train_y, Some((m, test_y)))?;
-    check_targets(train_y, test_y, t)?;
-    let grid = GridCv::run(train_x, train_y, n, t, dim, seed)?;
+    let (grid, (n, m, t)) = GridCv::checked(train_x, train_y, test_x, test_y, dim, seed)?;
     let cvs: Vec<Vec<Vec<f64>>> = (0..t).map(|o| grid.mean(|per| per[o])).collect();
     let chosen: Vec<(f64, f64)> = cvs.iter().map(|cv| grid.best(cv)).collect();
     // One refit per distinct (alpha, gamma), each predicting every output.
