@@ -111,12 +111,8 @@ unsafe extern "C" {
 }
 
 fn main() {
-    if std::env::var_os("CANDLE_BARRIER_POOL_SPIN_LIMIT").is_none() {
-        // candle's CPU pool spin-waits between ops and then fights our rayon kernels for the
-        // cores (measured 1.6 s vs 1.2 s per ResNet-18 training step on 2 cores).
-        // SAFETY: no other thread exists yet, so nothing can read the environment concurrently.
-        unsafe { std::env::set_var("CANDLE_BARRIER_POOL_SPIN_LIMIT", "0") };
-    }
+    // SAFETY: no other thread exists yet.
+    unsafe { sslinv_kernels::configure_candle_cpu() };
     // Freed memory stays with the allocator (`mi_option_purge_delay` = 15 in mimalloc v2, -1 =
     // never purge): purged blocks came back as page faults that zero whole huge pages, 10-20%
     // of a training step's CPU time.

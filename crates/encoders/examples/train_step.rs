@@ -22,10 +22,9 @@ unsafe extern "C" {
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::var_os("CANDLE_BARRIER_POOL_SPIN_LIMIT").is_none() {
-        // SAFETY: set before any thread is spawned.
-        unsafe { std::env::set_var("CANDLE_BARRIER_POOL_SPIN_LIMIT", "0") };
-    }
+    // The command line's candle settings, so the timing is what `cargo xtask pretrain` runs.
+    // SAFETY: no other thread exists yet.
+    unsafe { sslinv_kernels::configure_candle_cpu() };
     // Never hand freed memory back to the OS: every step frees and reallocates the same sizes,
     // and each purge costs page faults (and zeroing of transparent huge pages) on the next step.
     // SAFETY: sets an integer option of the allocator this binary links.

@@ -12,6 +12,7 @@ mod eltwise;
 mod error;
 mod pool;
 pub mod reference;
+mod runtime;
 mod sgd;
 mod sums;
 
@@ -20,4 +21,5 @@ pub use conv::{conv2d, conv2d_bias, conv2d_bias_relu};
 pub use eltwise::{add_relu, relu};
 pub use error::{KernelError, Result};
 pub use pool::{global_avg_pool, max_pool2d};
+pub use runtime::configure_candle_cpu;
 pub use sgd::{SgdStep, ema_update, sgd_update};

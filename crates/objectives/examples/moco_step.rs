@@ -44,12 +44,10 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The same run-time setup as `cargo xtask pretrain`: candle's pool does not spin against
-    // the kernels' rayon threads, and freed memory stays with the allocator between steps.
-    if std::env::var_os("CANDLE_BARRIER_POOL_SPIN_LIMIT").is_none() {
-        // SAFETY: set before any thread is spawned.
-        unsafe { std::env::set_var("CANDLE_BARRIER_POOL_SPIN_LIMIT", "0") };
-    }
+    // The same run-time setup as `cargo xtask pretrain`: candle's settings for the kernels, and
+    // freed memory stays with the allocator between steps.
+    // SAFETY: no other thread exists yet.
+    unsafe { sslinv_kernels::configure_candle_cpu() };
     // SAFETY: sets an integer option of the allocator this binary links.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let (steps, batch, size, width, queue) = (
