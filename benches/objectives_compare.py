@@ -1,12 +1,13 @@
 """Images/s and peak memory of one MoCo v2 training step: sslinv (Rust, candle) vs PyTorch, on
-this machine, same work. By default the demo's shape (xtask/src/demo/plan.rs): ResNet-18 at base
+this machine, same work. By default the old demo's shape (batch 64, queue 1024): ResNet-18 at base
 width 16 (width_mult 0.25) with the CIFAR stem, 32 px views, batch 64, MLP head D-D-128, queue
 1024, temperature 0.2, shuffle-BN emulated with 2 sub-batches for queries and keys, SGD momentum
 0.9 + weight decay 1e-4, key-encoder EMA 0.999, enqueue. Augmentation is excluded on both sides
 (random tensors), so this times the step only.
 
 Run from the repository root:  python3 benches/objectives_compare.py [--rounds 3] [--steps 6]
-(`--width 32 --size 64 --batch 32 --queue 4096` is the shape earlier sessions measured).
+(`--batch 16 --queue 128` is the current demo's shape, crates/study/presets/demo.toml;
+`--width 32 --size 64 --batch 32 --queue 4096` the shape earlier sessions measured).
 Each round runs `cargo run --release -p sslinv-objectives --example moco_step` and then the
 PyTorch step in this process (fresh models, one warm-up step each); the table quotes the median
 over rounds of each side's mean step, and the ratio of the medians.
