@@ -163,12 +163,11 @@ struct GridCv {
 }
 
 impl GridCv {
-    /// Checks the inputs and runs the grid; also gives (train rows, test rows, outputs).
+    /// Checks the (features, targets) of both splits and runs the grid; also gives (train
+    /// rows, test rows, outputs).
     fn checked(
-        train_x: &[f32],
-        train_y: &[f32],
-        test_x: &[f32],
-        test_y: &[f32],
+        (train_x, train_y): (&[f32], &[f32]),
+        (test_x, test_y): (&[f32], &[f32]),
         dim: usize,
         seed: u64,
     ) -> Result<(Self, (usize, usize, usize))> {
@@ -286,7 +285,7 @@ pub fn kernel_ridge_cv(
     seed: u64,
 ) -> Result<KernelRidgeResult> {
     let start = Instant::now();
-    let (grid, (n, m, t)) = GridCv::checked(train_x, train_y, test_x, test_y, dim, seed)?;
+    let (grid, (n, m, t)) = GridCv::checked((train_x, train_y), (test_x, test_y), dim, seed)?;
     let cv = grid.mean(|per| per.iter().sum::<f64>() / per.len().max(1) as f64);
     let (alpha, gamma) = grid.best(&cv);
     let pred = kernel_ridge_predict(train_x, train_y, test_x, dim, alpha, gamma)?;
@@ -306,7 +305,7 @@ pub fn kernel_ridge_cv_each(
     seed: u64,
 ) -> Result<Vec<KernelRidgeResult>> {
     let start = Instant::now();
-    let (grid, (n, m, t)) = GridCv::checked(train_x, train_y, test_x, test_y, dim, seed)?;
+    let (grid, (n, m, t)) = GridCv::checked((train_x, train_y), (test_x, test_y), dim, seed)?;
     let cvs: Vec<Vec<Vec<f64>>> = (0..t).map(|o| grid.mean(|per| per[o])).collect();
     let chosen: Vec<(f64, f64)> = cvs.iter().map(|cv| grid.best(cv)).collect();
     // One refit per distinct (alpha, gamma), each predicting every output.
