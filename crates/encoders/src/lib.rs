@@ -27,6 +27,7 @@ pub mod remap;
 pub mod resnet;
 pub mod source;
 pub mod spec;
+mod spec_random;
 mod spec_readout;
 pub mod vit;
 

@@ -111,89 +111,12 @@ fn is_mode_prefix(head: &str) -> bool {
     )
 }
 
-/// `random:VIT_ARCH[@POOL][@lastN][:seed=N]`.
-fn parse_random_vit(spec: &str, head: &str, options: &[&str]) -> Result<ModelSpec> {
-    let mut items = head.split('@');
-    let arch = items.next().unwrap_or_default().to_ascii_lowercase();
-    crate::vit::ViTConfig::timm(&arch)?;
-    let readout = crate::spec_readout::parse_readout(spec, items)?;
-    let mut seed = 0;
-    for part in options {
-        match part.split_once('=') {
-            Some(("seed", v)) => {
-                seed = v
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad(spec, format!("seed={v}: not a valid integer")))?
-            }
-            _ => {
-                return Err(bad(
-                    spec,
-                    format!("`{part}`: a random ViT takes seed=N only"),
-                ));
-            }
-        }
-    }
-    Ok(ModelSpec::RandomVit {
-        arch,
-        seed,
-        readout,
-    })
-}
-
-fn parse_random(spec: &str, rest: &str) -> Result<ModelSpec> {
-    let mut parts = rest.split(':');
-    let head = rest.split(':').next().unwrap_or_default();
-    if crate::vit::ViTConfig::is_vit_name(head.split('@').next().unwrap_or_default()) {
-        return parse_random_vit(spec, head, &rest.split(':').skip(1).collect::<Vec<_>>());
-    }
-    let arch: Arch = parts.next().unwrap_or_default().parse().map_err(|e| {
-        let why = match e {
-            EncoderError::Spec { reason, .. } => reason,
-            other => other.to_string(),
-        };
-        bad(
-            spec,
-            format!("{why}; expected random:ARCH[:seed=N][:width=W][:stem=imagenet|cifar]"),
-        )
-    })?;
-    let mut config = ResNetConfig::torchvision(arch);
-    let mut seed = 0;
-    for part in parts {
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| bad(spec, format!("`{part}` is not key=value")))?;
-        let number = |what: &str| bad(spec, format!("{k}={v}: not a valid {what}"));
-        match k.trim() {
-            "seed" => seed = v.trim().parse().map_err(|_| number("integer"))?,
-            "width" | "width_mult" => {
-                config.width_mult = v.trim().parse().map_err(|_| number("number"))?;
-                if !(config.width_mult > 0.0 && config.width_mult.is_finite()) {
-                    return Err(number("positive width"));
-                }
-            }
-            "stem" => {
-                config.stem = v
-                    .parse::<Stem>()
-                    .map_err(|_| number("stem (imagenet, cifar)"))?
-            }
-            other => {
-                return Err(bad(
-                    spec,
-                    format!("unknown option `{other}` (seed, width, stem)"),
-                ));
-            }
-        }
-    }
-    Ok(ModelSpec::Random { config, seed })
-}
-
 fn parse_member(s: &str) -> Result<ModelSpec> {
     if s.is_empty() {
         return Err(bad(s, "empty"));
     }
     if let Some(rest) = s.strip_prefix("random:") {
-        return parse_random(s, rest);
+        return crate::spec_random::parse_random(s, rest);
     }
     if let Some(rest) = s.strip_prefix("hf:") {
         let (repo, file) = rest.split_once(':').unwrap_or((rest, "model.safetensors"));
