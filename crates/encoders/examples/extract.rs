@@ -12,18 +12,6 @@ use std::time::Instant;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Peak resident set size of this process in MiB (Linux `VmHWM`), 0 elsewhere.
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let spec = args.get(1).map_or("random:resnet18:seed=0", String::as_str);
@@ -42,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{{\"spec\": \"{spec}\", \"batch\": {batch}, \"seconds_per_image\": {}, \"peak_rss_mib\": {:.0}}}",
         best / batch as f64,
-        peak_rss_mib()
+        sslinv_testkit::peak_rss_mib()
     );
     Ok(())
 }

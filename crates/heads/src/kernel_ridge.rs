@@ -165,7 +165,7 @@ struct GridCv {
 impl GridCv {
     /// Checks the (features, targets) of both splits and runs the grid; also gives (train
     /// rows, test rows, outputs).
-    fn checked(
+    fn run(
         (train_x, train_y): (&[f32], &[f32]),
         (test_x, test_y): (&[f32], &[f32]),
         dim: usize,
@@ -175,17 +175,6 @@ impl GridCv {
         let m = rows_of(test_x, dim, "kernel ridge test features")?;
         let t = target_width(n, train_y, Some((m, test_y)))?;
         check_targets(train_y, test_y, t)?;
-        Ok((Self::run(train_x, train_y, n, t, dim, seed)?, (n, m, t)))
-    }
-
-    fn run(
-        train_x: &[f32],
-        train_y: &[f32],
-        n: usize,
-        t: usize,
-        dim: usize,
-        seed: u64,
-    ) -> Result<Self> {
         let alphas = logspace(0.0, -4.0, 5);
         let gammas = logspace(-5.0, 2.0, 8);
         let folds = kfold(n, 5, seed)?;
@@ -214,13 +203,14 @@ impl GridCv {
                     .collect())
             })
             .collect::<Result<_>>()?;
-        Ok(GridCv {
+        let grid = GridCv {
             alphas,
             gammas,
             folds: folds.len(),
             jobs,
             scores,
-        })
+        };
+        Ok((grid, (n, m, t)))
     }
 
     /// Mean CV score `[alpha][gamma]` of `score` applied to each job's per-output R^2.
@@ -285,7 +275,7 @@ pub fn kernel_ridge_cv(
     seed: u64,
 ) -> Result<KernelRidgeResult> {
     let start = Instant::now();
-    let (grid, (n, m, t)) = GridCv::checked((train_x, train_y), (test_x, test_y), dim, seed)?;
+    let (grid, (n, m, t)) = GridCv::run((train_x, train_y), (test_x, test_y), dim, seed)?;
     let cv = grid.mean(|per| per.iter().sum::<f64>() / per.len().max(1) as f64);
     let (alpha, gamma) = grid.best(&cv);
     let pred = kernel_ridge_predict(train_x, train_y, test_x, dim, alpha, gamma)?;
@@ -305,7 +295,7 @@ pub fn kernel_ridge_cv_each(
     seed: u64,
 ) -> Result<Vec<KernelRidgeResult>> {
     let start = Instant::now();
-    let (grid, (n, m, t)) = GridCv::checked((train_x, train_y), (test_x, test_y), dim, seed)?;
+    let (grid, (n, m, t)) = GridCv::run((train_x, train_y), (test_x, test_y), dim, seed)?;
     let cvs: Vec<Vec<Vec<f64>>> = (0..t).map(|o| grid.mean(|per| per[o])).collect();
     let chosen: Vec<(f64, f64)> = cvs.iter().map(|cv| grid.best(cv)).collect();
     // One refit per distinct (alpha, gamma), each predicting every output.

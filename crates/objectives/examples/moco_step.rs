@@ -33,16 +33,6 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The same run-time setup as `cargo xtask pretrain`: candle's settings for the kernels, and
     // freed memory stays with the allocator between steps.
@@ -85,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{{\"images_per_second\": {:.3}, \"peak_rss_mib\": {:.1}, \"dim\": {}}}",
         batch as f64 / per_step,
-        peak_rss_mib(),
+        sslinv_testkit::peak_rss_mib(),
         learner.backbone.dim()
     );
     Ok(())

@@ -6,10 +6,12 @@ mod cli;
 mod files;
 mod image;
 mod mat;
+mod memory;
 mod tensor;
 
 pub use cli::fill;
 pub use files::write_file;
 pub use image::{pattern, png_bytes};
 pub use mat::{mat_v5, mat_v73_header};
+pub use memory::peak_rss_mib;
 pub use tensor::max_abs_diff;
