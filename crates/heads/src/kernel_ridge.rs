@@ -7,6 +7,7 @@ use crate::folds::kfold;
 use crate::grid::logspace;
 use crate::metrics;
 use crate::scaler::StandardScaler;
+use crate::simd_state::clear_upper_simd_state;
 use faer::linalg::matmul::matmul;
 use faer::linalg::solvers::Solve;
 use faer::{Accum, Mat, MatRef, Par, Side};
@@ -62,6 +63,7 @@ fn rbf(a: &[f64], b: &[f64], d: usize, gamma: f64) -> Mat<f64> {
         .chunks_exact(d)
         .map(|r| r.iter().map(|v| v * v).sum())
         .collect();
+    clear_upper_simd_state();
     for j in 0..k.ncols() {
         for i in 0..k.nrows() {
             let sq = (na[i] + nb[j] - 2.0 * k[(i, j)]).max(0.0);

@@ -5,6 +5,7 @@ use crate::data::rows_of;
 use crate::error::{HeadsError, Result};
 use crate::labels::ClassIndex;
 use crate::neighbours::{Neighbours, cosine_top_k};
+use crate::simd_state::clear_upper_simd_state;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::time::Instant;
@@ -106,7 +107,11 @@ fn vote(
     (0..nb.queries())
         .into_par_iter()
         .map_init(
-            || vec![0.0f64; classes],
+            || {
+                // The neighbour search ran faer's products on this thread.
+                clear_upper_simd_state();
+                vec![0.0f64; classes]
+            },
             |votes, q| {
                 let (sims, rows) = nb.of(q);
                 ranked_votes(sims, rows, k, inv_t, class_of, votes)

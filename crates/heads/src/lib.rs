@@ -24,6 +24,7 @@ mod rank_correlation;
 mod rankme;
 pub mod ridge;
 pub mod scaler;
+mod simd_state;
 
 pub use bootstrap::{BootstrapConfig, Interval, Predictions, bootstrap, score_interval};
 pub use error::{HeadsError, Result};
@@ -48,3 +49,4 @@ pub use protocol::{Protocol, ProtocolResult, evaluate};
 pub use rank_correlation::{average_ranks, spearman};
 pub use rankme::{RANKME_EPSILON, RankMe, rankme, rankme_of_singular_values, singular_values};
 pub use ridge::{RidgePath, ridge_r2};
+pub use simd_state::clear_upper_simd_state;

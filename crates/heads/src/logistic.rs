@@ -2,6 +2,7 @@
 //! sum of log-loss + ||W||^2 / (2C), C = 1/lambda), minimised by L-BFGS with f32 GEMMs.
 
 use crate::lbfgs::{LbfgsOptions, LbfgsReport, minimize};
+use crate::simd_state::clear_upper_simd_state;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
@@ -95,6 +96,7 @@ impl LogisticProblem {
             1.0f32,
             self.par,
         );
+        clear_upper_simd_state();
         let mut loss = 0.0f64;
         let mut gb = vec![0.0f64; k];
         let mut row = vec![0.0f64; k];
