@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod commands;
+mod cores;
 pub mod data;
 mod error;
 pub mod fixtures;

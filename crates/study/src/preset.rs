@@ -192,6 +192,14 @@ pub struct PretrainPreset {
     /// Optimiser steps between checkpoints (resume points).
     #[serde(default = "default_checkpoint_every")]
     pub checkpoint_every: u64,
+    /// Models pretrained at once on a CPU, each on its share of the cores (0: one per core).
+    /// Small networks in small batches use one core better than two (docs/demo.md).
+    #[serde(default = "default_concurrent")]
+    pub concurrent: usize,
+}
+
+fn default_concurrent() -> usize {
+    1
 }
 
 fn default_checkpoint_every() -> u64 {

@@ -7,6 +7,7 @@ use sslinv_invariance::FeatureStats;
 use std::collections::HashMap;
 use std::time::Instant;
 
+use crate::cores::pin_current_thread;
 use crate::data::DataContext;
 use crate::error::{Result, StudyError};
 use crate::io::write_json;
@@ -88,9 +89,18 @@ impl Runner {
         let steps = self.plan.steps.clone();
         let total = steps.len();
         let mut out = Vec::with_capacity(total);
+        let mut pretrained = HashMap::new();
         for (i, step) in steps.iter().enumerate() {
             let always = matches!(step.kind, StepKind::Findings | StepKind::Report);
             let status = self.plan.status(step, &self.data);
+            // The first ready pretraining runs them all (several at once where the preset says).
+            if matches!(step.kind, StepKind::Pretrain { .. }) && status == Status::Ready {
+                pretrained.extend(self.pretrain_ready());
+            }
+            if let Some(o) = pretrained.remove(&step.id) {
+                out.push((step.id.clone(), o));
+                continue;
+            }
             let outcome = match status {
                 Status::Done if !always => Outcome::Done,
                 Status::MissingData(_) => Outcome::MissingData,
@@ -99,13 +109,7 @@ impl Runner {
                     if self.progress {
                         println!("[{}/{total}] {}", i + 1, step.id);
                     }
-                    match self.execute(step) {
-                        Ok(()) => Outcome::Ran,
-                        Err(e) => {
-                            eprintln!("  failed: {e}");
-                            Outcome::Failed(error_chain(&e))
-                        }
-                    }
+                    outcome(self.execute(step))
                 }
             };
             out.push((step.id.clone(), outcome));
@@ -138,6 +142,106 @@ impl Runner {
         }
     }
 
+    /// Runs every ready pretraining step: on a CPU `preset.pretrain.concurrent` at a time, each
+    /// in a rayon pool of its share of the cores (pinned to them); elsewhere one by one. The
+    /// checkpoints do not depend on how many run at once. Returns each step's outcome.
+    pub fn pretrain_ready(&mut self) -> HashMap<String, Outcome> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let total = self.plan.steps.len();
+        let ready: Vec<(usize, Step)> = self
+            .plan
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s.kind, StepKind::Pretrain { .. }))
+            .filter(|(_, s)| self.plan.status(s, &self.data) == Status::Ready)
+            .map(|(i, s)| (i, s.clone()))
+            .collect();
+        let wanted = match self.preset.pretrain.concurrent {
+            0 => cores,
+            n => n,
+        };
+        let concurrent = if self.device.is_cpu() {
+            wanted.min(ready.len()).max(1)
+        } else {
+            1
+        };
+        let mut outcomes = HashMap::new();
+        if concurrent == 1 {
+            for (i, step) in &ready {
+                if self.progress {
+                    println!("[{}/{total}] {}", i + 1, step.id);
+                }
+                outcomes.insert(step.id.clone(), outcome(self.execute(step)));
+            }
+            return outcomes;
+        }
+        let threads = (cores / concurrent).max(1);
+        let mut jobs = Vec::new();
+        for (i, step) in &ready {
+            let StepKind::Pretrain { model } = &step.kind else {
+                continue;
+            };
+            match steps::pretrain::prepare(self, model) {
+                Ok(job) => {
+                    if self.progress {
+                        println!("[{}/{total}] {}: {}", i + 1, step.id, job.describe());
+                    }
+                    jobs.push((step, job));
+                }
+                Err(e) => {
+                    outcomes.insert(step.id.clone(), outcome(Err(e.in_step(&step.id))));
+                }
+            }
+        }
+        if self.progress {
+            println!("  {concurrent} at a time, {threads} thread(s) each");
+        }
+        let queue = std::sync::Mutex::new(jobs.iter());
+        let finished = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for worker in 0..concurrent {
+                let (queue, finished) = (&queue, &finished);
+                scope.spawn(move || {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .start_handler(move |t| pin_current_thread(worker * threads + t))
+                        .build();
+                    loop {
+                        let next = queue.lock().map(|mut q| q.next()).ok().flatten();
+                        let Some((step, job)) = next else { break };
+                        let start = Instant::now();
+                        let result = match &pool {
+                            Ok(pool) => pool.install(|| job.run()),
+                            Err(e) => Err(StudyError::Invalid(format!("thread pool: {e}"))),
+                        };
+                        let seconds = start.elapsed().as_secs_f64();
+                        if let Ok(mut f) = finished.lock() {
+                            f.push((*step, result, seconds));
+                        }
+                    }
+                });
+            }
+        });
+        for (step, result, seconds) in finished.into_inner().unwrap_or_default() {
+            let result = result
+                .map_err(|e| e.in_step(&step.id))
+                .and_then(|()| self.write_timing(&step.id, seconds));
+            outcomes.insert(step.id.clone(), outcome(result));
+        }
+        outcomes
+    }
+
+    fn write_timing(&self, id: &str, seconds: f64) -> Result<()> {
+        write_json(
+            &self.layout.timing(id),
+            &Timing {
+                step: id.to_string(),
+                seconds,
+            },
+        )
+    }
+
     fn execute(&mut self, step: &Step) -> Result<()> {
         let start = Instant::now();
         let result = match &step.kind {
@@ -161,13 +265,7 @@ impl Runner {
             StepKind::Report => steps::report::run(self),
         };
         result.map_err(|e| e.in_step(&step.id))?;
-        write_json(
-            &self.layout.timing(&step.id),
-            &Timing {
-                step: step.id.clone(),
-                seconds: start.elapsed().as_secs_f64(),
-            },
-        )
+        self.write_timing(&step.id, start.elapsed().as_secs_f64())
     }
 
     /// The eval preprocessing of `model` at the protocol's `resize` and `crop` (its own
@@ -218,6 +316,17 @@ impl Runner {
         let s = steps::stats::load(&self.layout, model)?;
         self.stats.insert(model.to_string(), s.clone());
         Ok(s)
+    }
+}
+
+/// A step's outcome from its result, its error printed.
+fn outcome(result: Result<()>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Ran,
+        Err(e) => {
+            eprintln!("  failed: {e}");
+            Outcome::Failed(error_chain(&e))
+        }
     }
 }
 

@@ -118,3 +118,39 @@ fn smoke_study_runs_every_stage_and_resumes_to_the_same_numbers() {
     let after = report::read_study(&out.join("results")).unwrap();
     assert_eq!(numbers(&after), before);
 }
+
+#[test]
+fn pretraining_several_models_at_once_gives_the_same_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    fixtures::tiny_data_root(&data, 12).unwrap();
+    let source = Source::Root {
+        root: data.clone(),
+        fetch: false,
+    };
+    let pretrain = |concurrent: usize, out: &Path| {
+        let mut preset = Preset::load("smoke").unwrap();
+        preset.pretrain.concurrent = concurrent;
+        let (mut runner, _) = prepare(&preset, &source, out, Device::Cpu, &[], false).unwrap();
+        runner.progress = false;
+        let outcomes = runner.pretrain_ready();
+        assert_eq!(outcomes.len(), 3, "{outcomes:?}");
+        assert!(
+            outcomes.values().all(|o| *o == Outcome::Ran),
+            "{outcomes:?}"
+        );
+        // Nothing is left to pretrain.
+        assert!(runner.pretrain_ready().is_empty());
+    };
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    pretrain(1, &one);
+    pretrain(2, &two);
+    for model in ["default", "ventral", "dorsal"] {
+        let file = format!("checkpoints/{model}.safetensors");
+        let a = std::fs::read(one.join(&file)).unwrap();
+        let b = std::fs::read(two.join(&file)).unwrap();
+        assert!(a == b, "{model}: the checkpoints differ");
+        let timing = format!("results/timings/pretrain__{model}.json");
+        assert!(two.join(&timing).exists(), "{timing}");
+    }
+}

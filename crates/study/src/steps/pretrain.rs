@@ -3,7 +3,10 @@
 
 use image::RgbImage;
 use sslinv_augment::Preprocess;
+use sslinv_datasets::synth3d::Synth3d;
 use sslinv_objectives::{Objective, PretrainConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::data::DataContext;
 use crate::data::root::{IMAGENET_TRAIN, IMAGENET_VAL, dataset_dir};
@@ -106,57 +109,111 @@ fn root_files(root: &std::path::Path) -> Result<FileList> {
     })
 }
 
-/// Pretrains `model`, resuming its checkpoint if one exists.
-pub fn run(r: &mut Runner, model: &str) -> Result<()> {
+/// Where a pretraining run's images come from, held by the run so it can go to another thread.
+enum Images {
+    /// The rendered synth3d pretraining set.
+    Synth3d(Arc<Synth3d>),
+    /// The image files under a data root.
+    Files(FileList),
+}
+
+/// One pretraining run, prepared on the runner's thread and runnable on any other.
+pub struct PretrainJob {
+    cfg: PretrainConfig,
+    images: Images,
+    index: Vec<usize>,
+    labels: Vec<i64>,
+    side: Option<u32>,
+    out: PathBuf,
+    progress: bool,
+}
+
+/// Prepares the pretraining of `model`: its config, its images and (for the supervised
+/// baseline) their labels. Loads synth3d here, so concurrent runs never render it twice.
+pub fn prepare(r: &Runner, model: &str) -> Result<PretrainJob> {
     let mut cfg = config(r, model)?;
     let p = &r.preset.pretrain;
-    let (files, synth);
-    let (inner, labels): (&dyn StreamSource, Vec<i64>) = match &r.data {
+    let (images, labels): (Images, Vec<i64>) = match &r.data {
         DataContext::Synth3d { .. } => {
-            synth = r.data.synth3d()?;
+            let synth = r.data.synth3d()?;
             let labels = synth.pretrain_latents.iter().map(|l| l.class).collect();
-            (&synth.pretrain, labels)
+            (Images::Synth3d(synth), labels)
         }
         DataContext::Root { root, .. } => {
-            files = root_files(root)?;
+            let files = root_files(root)?;
             let labels = (0..files.len())
                 .map(|i| files.label(i).map_or(-1, |l| l as i64))
                 .collect();
-            (&files, labels)
+            (Images::Files(files), labels)
         }
     };
-    let index = subset(inner.len(), p.max_images, r.preset.seed);
+    let all = match &images {
+        Images::Synth3d(s) => s.pretrain.len(),
+        Images::Files(f) => f.len(),
+    };
+    let index = subset(all, p.max_images, r.preset.seed);
     let labels: Vec<i64> = index.iter().map(|&i| labels[i]).collect();
-    let images = Stream {
-        inner,
-        index,
-        side: p.image_side,
-    };
     // MoCo's queue must not outgrow a small image set.
-    let per_epoch = images.len() / cfg.batch_size * cfg.batch_size;
+    let per_epoch = index.len() / cfg.batch_size * cfg.batch_size;
     cfg.hyper.queue_size = cfg.hyper.queue_size.min(per_epoch).max(cfg.batch_size);
-    if r.progress {
-        println!(
-            "  {} {} policy, {} x{} ({} stem), {} images at {} px",
-            cfg.objective.name(),
-            cfg.policy,
-            cfg.arch,
-            cfg.width_mult,
-            cfg.stem,
-            images.len(),
-            cfg.image_size
-        );
+    if cfg.objective == Objective::Supervised && labels.iter().any(|&l| l < 0) {
+        return Err(StudyError::Invalid(
+            "the supervised baseline needs class labels for every pretraining image".into(),
+        ));
     }
-    let out = &r.layout.checkpoints;
-    if cfg.objective == Objective::Supervised {
-        if labels.iter().any(|&l| l < 0) {
-            return Err(StudyError::Invalid(
-                "the supervised baseline needs class labels for every pretraining image".into(),
-            ));
+    Ok(PretrainJob {
+        cfg,
+        images,
+        index,
+        labels,
+        side: p.image_side,
+        out: r.layout.checkpoints.clone(),
+        progress: r.progress,
+    })
+}
+
+impl PretrainJob {
+    /// One line saying what this run trains.
+    pub fn describe(&self) -> String {
+        let c = &self.cfg;
+        format!(
+            "{} {} policy, {} x{} ({} stem), {} images at {} px",
+            c.objective.name(),
+            c.policy,
+            c.arch,
+            c.width_mult,
+            c.stem,
+            self.index.len(),
+            c.image_size
+        )
+    }
+
+    /// Trains, resuming the model's checkpoint if one exists.
+    pub fn run(&self) -> Result<()> {
+        let inner: &dyn StreamSource = match &self.images {
+            Images::Synth3d(s) => &s.pretrain,
+            Images::Files(f) => f,
+        };
+        let images = Stream {
+            inner,
+            index: self.index.clone(),
+            side: self.side,
+        };
+        let (cfg, out) = (&self.cfg, &self.out);
+        if cfg.objective == Objective::Supervised {
+            sslinv_objectives::pretrain_supervised(cfg, &images, &self.labels, out, self.progress)?;
+        } else {
+            sslinv_objectives::pretrain(cfg, &images, out, self.progress)?;
         }
-        sslinv_objectives::pretrain_supervised(&cfg, &images, &labels, out, r.progress)?;
-    } else {
-        sslinv_objectives::pretrain(&cfg, &images, out, r.progress)?;
+        Ok(())
     }
-    Ok(())
+}
+
+/// Pretrains `model` on this thread, resuming its checkpoint if one exists.
+pub fn run(r: &Runner, model: &str) -> Result<()> {
+    let job = prepare(r, model)?;
+    if r.progress {
+        println!("  {}", job.describe());
+    }
+    job.run()
 }
