@@ -280,7 +280,8 @@ fn targets_have_their_documented_shapes() {
     assert_eq!(lm[0], s.landmarks[0][0] / 64.0);
     let hue = s.target("hue").unwrap();
     assert!((hue[0].hypot(hue[1]) - 1.0).abs() < 1e-5);
-    assert_eq!(s.target("rotation").unwrap().len(), 4);
+    assert_eq!(s.target("rotation").unwrap(), s.target("roll").unwrap());
+    assert_eq!(s.target("pose").unwrap().len(), 4);
     assert_eq!(s.target("class").unwrap(), vec![4.0]);
     assert_eq!(s.target("latents").unwrap().len(), Latents::NAMES.len());
     for name in Sample::TARGETS.iter().chain(Latents::NAMES.iter()) {
