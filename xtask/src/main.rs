@@ -113,6 +113,8 @@ unsafe extern "C" {
 fn main() {
     // SAFETY: no other thread exists yet.
     unsafe { sslinv_kernels::configure_candle_cpu() };
+    // The same numbers for any thread count.
+    sslinv_heads::sequential_decompositions();
     // Freed memory stays with the allocator (`mi_option_purge_delay` = 15 in mimalloc v2, -1 =
     // never purge): purged blocks came back as page faults that zero whole huge pages, 10-20%
     // of a training step's CPU time.

@@ -6,6 +6,7 @@
 
 pub mod bootstrap;
 mod data;
+mod decompositions;
 pub mod error;
 mod feature_file;
 mod fewshot;
@@ -27,6 +28,7 @@ pub mod scaler;
 mod simd_state;
 
 pub use bootstrap::{BootstrapConfig, Interval, Predictions, bootstrap, score_interval};
+pub use decompositions::sequential_decompositions;
 pub use error::{HeadsError, Result};
 pub use feature_file::FeatureFile;
 pub use fewshot::{

@@ -61,6 +61,7 @@ impl Runner {
         device: Device,
         given: &[(String, String)],
     ) -> Runner {
+        sslinv_heads::sequential_decompositions();
         let plan = Plan::build(&preset, given, &data, &layout);
         Runner {
             preset,
