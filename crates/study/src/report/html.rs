@@ -48,7 +48,7 @@ pub fn render(study: &Study, sample_png: Option<&[u8]>) -> String {
     );
     let _ = write!(
         out,
-        "<h1>{}</h1><p class=\"note\">Preset <code>{}</code> · dataset <code>{}</code> · protocol <code>{}</code> · {:.0} s of steps · made by sslinv, after Ericsson, Gouk &amp; Hospedales, BMVC 2022. Baselines: a random-init and a supervised encoder, where measured. Intervals are 95 % bootstrap intervals; a finding is decided only when they do not overlap.</p>",
+        "<h1>{}</h1><p class=\"note\">Preset <code>{}</code> · dataset <code>{}</code> · protocol <code>{}</code> · {:.0} s of step time, summed over steps · made by sslinv, after Ericsson, Gouk &amp; Hospedales, BMVC 2022. Baselines: a random-init and a supervised encoder, where measured. Intervals are 95 % bootstrap intervals; a finding is decided only when they do not overlap.</p>",
         escape(&study.title),
         escape(&study.preset),
         escape(&study.dataset),

@@ -26,7 +26,7 @@ pub fn render(study: &Study) -> String {
     }
     let _ = writeln!(
         out,
-        "Preset `{}`, dataset `{}`, protocol `{}`, {:.0} s of steps. Intervals are 95 % bootstrap intervals; a finding is decided only when they do not overlap. Open `index.html` for the plots.\n",
+        "Preset `{}`, dataset `{}`, protocol `{}`, {:.0} s of step time, summed over steps. Intervals are 95 % bootstrap intervals; a finding is decided only when they do not overlap. Open `index.html` for the plots.\n",
         study.preset, study.dataset, study.protocol, study.seconds
     );
     let sections: [(&str, Table); 8] = [
