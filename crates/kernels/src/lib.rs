@@ -5,6 +5,7 @@
 //! by hand; elsewhere it composes candle ops (cuDNN on CUDA). Either way gradients are correct.
 #![warn(missing_docs)]
 
+mod affinity;
 mod batch_norm;
 mod conv;
 mod cpu;
@@ -16,6 +17,7 @@ mod runtime;
 mod sgd;
 mod sums;
 
+pub use affinity::{pin_current_thread, run_pinned};
 pub use batch_norm::{batch_norm_eval, batch_norm_train};
 pub use conv::{conv2d, conv2d_bias, conv2d_bias_relu};
 pub use eltwise::{add_relu, relu};

@@ -40,6 +40,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     unsafe { sslinv_kernels::configure_candle_cpu() };
     // SAFETY: sets an integer option of the allocator this binary links.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // As `cargo xtask pretrain` on a CPU: the steps run in a pool whose threads are pinned.
+    sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, || {
+        timed_steps().map_err(|e| e.to_string())
+    })??;
+    Ok(())
+}
+
+/// Builds the learner, times the steps and prints the result line.
+fn timed_steps() -> Result<(), Box<dyn std::error::Error>> {
     let (steps, batch, size, width, queue) = (
         arg("--steps", 6),
         arg("--batch", 64),

@@ -17,7 +17,6 @@
 #![warn(missing_docs)]
 
 pub mod commands;
-mod cores;
 pub mod data;
 mod error;
 pub mod fixtures;

@@ -7,7 +7,6 @@ use sslinv_invariance::FeatureStats;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::cores::pin_current_thread;
 use crate::data::DataContext;
 use crate::error::{Result, StudyError};
 use crate::io::write_json;
@@ -17,6 +16,7 @@ use crate::preset::Preset;
 use crate::schema::Timing;
 use crate::step::{Status, Step, StepKind};
 use crate::steps;
+use sslinv_kernels::run_pinned;
 
 /// A study ready to run: its preset, data, output layout, device and plan.
 pub struct Runner {
@@ -144,10 +144,10 @@ impl Runner {
     }
 
     /// Runs every ready pretraining step: on a CPU `preset.pretrain.concurrent` at a time, each
-    /// in a rayon pool of its share of the cores (pinned to them); elsewhere one by one. The
+    /// in a rayon pool of its share of the cores (pinned to them); otherwise one by one. The
     /// checkpoints do not depend on how many run at once. Returns each step's outcome.
     pub fn pretrain_ready(&mut self) -> HashMap<String, Outcome> {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = rayon::current_num_threads();
         let total = self.plan.steps.len();
         let ready: Vec<(usize, Step)> = self
             .plan
@@ -204,18 +204,14 @@ impl Runner {
             for worker in 0..concurrent {
                 let (queue, finished) = (&queue, &finished);
                 scope.spawn(move || {
-                    let pool = rayon::ThreadPoolBuilder::new()
-                        .num_threads(threads)
-                        .start_handler(move |t| pin_current_thread(worker * threads + t))
-                        .build();
                     loop {
                         let next = queue.lock().map(|mut q| q.next()).ok().flatten();
                         let Some((step, job)) = next else { break };
                         let start = Instant::now();
-                        let result = match &pool {
-                            Ok(pool) => pool.install(|| job.run()),
-                            Err(e) => Err(StudyError::Invalid(format!("thread pool: {e}"))),
-                        };
+                        let result = run_pinned(threads, worker * threads, || job.run())
+                            .unwrap_or_else(|e| {
+                                Err(StudyError::Invalid(format!("thread pool: {e}")))
+                            });
                         let seconds = start.elapsed().as_secs_f64();
                         if let Ok(mut f) = finished.lock() {
                             f.push((*step, result, seconds));

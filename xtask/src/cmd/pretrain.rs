@@ -161,17 +161,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cfg.epochs
     );
     let comm = sslinv_objectives::dist::connect(args.distributed)?;
-    let run = if objective == Objective::Supervised {
+    let labels = if objective == Objective::Supervised {
         anyhow::ensure!(comm.world() == 1, "--distributed trains MoCo v2 only");
-        let labels = labels.with_context(|| {
+        Some(labels.with_context(|| {
             format!(
                 "--objective supervised: {} has no class labels",
                 args.dataset
             )
-        })?;
-        pretrain_supervised(&cfg, &*images, &labels, &args.out, !args.quiet)
+        })?)
     } else {
+        None
+    };
+    let train = || match &labels {
+        Some(labels) => pretrain_supervised(&cfg, &*images, labels, &args.out, !args.quiet),
+        None => sslinv_objectives::pretrain(&cfg, &*images, &args.out, !args.quiet),
+    };
+    let run = if comm.world() > 1 {
         pretrain_on(&cfg, &*images, &args.out, !args.quiet, &*comm)
+    } else if cfg.device.is_cpu() {
+        // The training thread and its kernels' threads stay on their cores.
+        sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, train)?
+    } else {
+        train()
     };
     let run = run.context("pretraining")?;
     let bad = &run.report.bad_files;

@@ -209,11 +209,16 @@ impl PretrainJob {
     }
 }
 
-/// Pretrains `model` on this thread, resuming its checkpoint if one exists.
+/// Pretrains `model`, resuming its checkpoint if one exists; on a CPU in a pool of every core,
+/// its threads pinned.
 pub fn run(r: &Runner, model: &str) -> Result<()> {
     let job = prepare(r, model)?;
     if r.progress {
         println!("  {}", job.describe());
     }
-    job.run()
+    if !r.device.is_cpu() {
+        return job.run();
+    }
+    sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, || job.run())
+        .unwrap_or_else(|e| Err(StudyError::Invalid(format!("thread pool: {e}"))))
 }
