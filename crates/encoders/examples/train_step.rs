@@ -29,6 +29,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // and each purge costs page faults (and zeroing of transparent huge pages) on the next step.
     // SAFETY: sets an integer option of the allocator this binary links.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // As `cargo xtask pretrain` on a CPU: the steps run in a pool whose threads are pinned.
+    sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, || {
+        timed_steps().map_err(|e| e.to_string())
+    })??;
+    Ok(())
+}
+
+/// Parses the arguments, times the steps and prints the result line.
+fn timed_steps() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, d: &str| args.get(i).cloned().unwrap_or_else(|| d.to_string());
     let width_mult: f64 = arg(0, "0.25").parse()?;
