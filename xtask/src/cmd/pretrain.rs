@@ -119,14 +119,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     cfg.name = args.name.clone();
     cfg.width_mult = args.width_mult;
     // CIFAR stem for CIFAR-sized views only: at 64 px it keeps 16x the activations (1.95 GB peak).
-    cfg.stem = args.stem.clone().unwrap_or_else(|| {
-        if image_size <= 32 {
-            "cifar"
-        } else {
-            "imagenet"
-        }
-        .into()
-    });
+    let cifar_sized = image_size <= 32;
+    let stem = if cifar_sized { "cifar" } else { "imagenet" };
+    cfg.stem = args.stem.clone().unwrap_or_else(|| stem.into());
     cfg.image_size = image_size;
     cfg.epochs = args.epochs;
     cfg.batch_size = args.batch_size;
@@ -136,13 +131,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     cfg.resume = args.resume;
     cfg.bad_files = args.bad_files;
     cfg.device = crate::device(&args.device)?;
-    if let Some(lr) = args.lr {
-        cfg.hyper.lr = lr;
-    }
-    if let Some(k) = args.queue_size {
-        cfg.hyper.queue_size = k;
-    }
     let h = &mut cfg.hyper;
+    h.lr = args.lr.unwrap_or(h.lr);
+    h.queue_size = args.queue_size.unwrap_or(h.queue_size);
     h.bn_splits = args.bn_splits.unwrap_or(h.bn_splits);
     h.key_momentum = args.key_momentum.unwrap_or(h.key_momentum);
     h.temperature = args.temperature.unwrap_or(h.temperature);
@@ -161,30 +152,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cfg.epochs
     );
     let comm = sslinv_objectives::dist::connect(args.distributed)?;
-    let labels = if objective == Objective::Supervised {
-        anyhow::ensure!(comm.world() == 1, "--distributed trains MoCo v2 only");
-        Some(labels.with_context(|| {
-            format!(
-                "--objective supervised: {} has no class labels",
-                args.dataset
-            )
-        })?)
-    } else {
-        None
-    };
+    let (supervised, data) = (objective == Objective::Supervised, &args.dataset);
+    anyhow::ensure!(
+        !supervised || comm.world() == 1,
+        "--distributed: MoCo v2 only"
+    );
+    let no_labels = || format!("--objective supervised: {data} has no class labels");
+    let labels = supervised
+        .then_some(labels.with_context(no_labels))
+        .transpose()?;
     let train = || match &labels {
         Some(labels) => pretrain_supervised(&cfg, &*images, labels, &args.out, !args.quiet),
         None => sslinv_objectives::pretrain(&cfg, &*images, &args.out, !args.quiet),
     };
-    let run = if comm.world() > 1 {
-        pretrain_on(&cfg, &*images, &args.out, !args.quiet, &*comm)
-    } else if cfg.device.is_cpu() {
+    let run = match (comm.world() > 1, cfg.device.is_cpu()) {
+        (true, _) => pretrain_on(&cfg, &*images, &args.out, !args.quiet, &*comm),
         // The training thread and its kernels' threads stay on their cores.
-        sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, train)?
-    } else {
-        train()
-    };
-    let run = run.context("pretraining")?;
+        (false, true) => sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, train)?,
+        (false, false) => train(),
+    }
+    .context("pretraining")?;
     let bad = &run.report.bad_files;
     if bad.skipped > 0 {
         eprintln!(
