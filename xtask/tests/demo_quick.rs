@@ -97,4 +97,44 @@ fn quick_demo_writes_results_and_report() {
         "the quick run says its numbers mean nothing"
     );
     assert!(out.join("report/README.md").exists());
+
+    // The same numbers and checkpoints on one thread (the guide's determinism rule).
+    let one = dir.path().join("one-thread");
+    let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["demo", "--quick", "--out"])
+        .arg(&one)
+        .arg("--data")
+        .arg(dir.path().join("synth3d"))
+        .env("RAYON_NUM_THREADS", "1")
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "demo --quick on one thread exited with {status}"
+    );
+    assert_eq!(numbers(&one), numbers(&out));
+    for model in ["default", "ventral", "dorsal", "supervised"] {
+        let file = format!("checkpoints/{model}.safetensors");
+        let same =
+            std::fs::read(out.join(&file)).unwrap() == std::fs::read(one.join(&file)).unwrap();
+        assert!(same, "{file} differs between 2 threads and 1");
+    }
+}
+
+/// `study.json` without its wall-clock times.
+fn numbers(out: &std::path::Path) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.retain(|k, _| !k.contains("seconds") && k != "timings");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(out.join("results/study.json")).unwrap();
+    let mut study: serde_json::Value = serde_json::from_str(&text).unwrap();
+    strip(&mut study);
+    study
 }
