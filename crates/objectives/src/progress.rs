@@ -11,7 +11,9 @@ pub fn step_bar(progress: bool, steps: u64, prefix: String) -> ProgressBar {
         return ProgressBar::hidden();
     }
     static BARS: OnceLock<MultiProgress> = OnceLock::new();
-    let bar = BARS.get_or_init(MultiProgress::new).add(ProgressBar::new(steps));
+    let bar = BARS
+        .get_or_init(MultiProgress::new)
+        .add(ProgressBar::new(steps));
     bar.set_style(
         ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ETA {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
