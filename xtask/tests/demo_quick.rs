@@ -6,14 +6,7 @@ use std::process::Command;
 fn quick_demo_writes_results_and_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["demo", "--quick", "--out"])
-        .arg(&out)
-        .arg("--data")
-        .arg(dir.path().join("synth3d"))
-        .status()
-        .unwrap();
-    assert!(status.success(), "demo --quick exited with {status}");
+    quick_demo(&out, &dir.path().join("synth3d"), None);
     let study: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results/study.json")).unwrap())
             .unwrap();
@@ -100,18 +93,7 @@ fn quick_demo_writes_results_and_report() {
 
     // The same numbers and checkpoints on one thread (the guide's determinism rule).
     let one = dir.path().join("one-thread");
-    let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["demo", "--quick", "--out"])
-        .arg(&one)
-        .arg("--data")
-        .arg(dir.path().join("synth3d"))
-        .env("RAYON_NUM_THREADS", "1")
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "demo --quick on one thread exited with {status}"
-    );
+    quick_demo(&one, &dir.path().join("synth3d"), Some(1));
     assert_eq!(numbers(&one), numbers(&out));
     for model in ["default", "ventral", "dorsal", "supervised"] {
         let file = format!("checkpoints/{model}.safetensors");
@@ -119,6 +101,23 @@ fn quick_demo_writes_results_and_report() {
             std::fs::read(out.join(&file)).unwrap() == std::fs::read(one.join(&file)).unwrap();
         assert!(same, "{file} differs between 2 threads and 1");
     }
+}
+
+/// Runs `cargo xtask demo --quick` into `out` (on `threads` rayon threads if given).
+fn quick_demo(out: &std::path::Path, data: &std::path::Path, threads: Option<usize>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.args(["demo", "--quick", "--out"])
+        .arg(out)
+        .arg("--data")
+        .arg(data);
+    if let Some(n) = threads {
+        cmd.env("RAYON_NUM_THREADS", n.to_string());
+    }
+    let status = cmd.status().unwrap();
+    assert!(
+        status.success(),
+        "demo --quick ({threads:?} threads) exited with {status}"
+    );
 }
 
 /// `study.json` without its wall-clock times.
