@@ -4,6 +4,9 @@
 //! Matrices are plain row-major `&[f32]` slices with an explicit column count.
 #![warn(missing_docs)]
 
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+mod amx;
+mod bf16_tiles;
 pub mod bootstrap;
 mod data;
 mod decompositions;
@@ -25,6 +28,7 @@ mod rank_correlation;
 mod rankme;
 pub mod ridge;
 pub mod scaler;
+mod screened;
 mod simd_state;
 
 pub use bootstrap::{BootstrapConfig, Interval, Predictions, bootstrap, score_interval};

@@ -3,6 +3,7 @@
 
 use crate::data::rows_of;
 use crate::error::{HeadsError, Result};
+use crate::screened::{Screen, screened_top_k};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use rayon::prelude::*;
@@ -12,6 +13,8 @@ use rayon::prelude::*;
 const QUERY_BLOCK: usize = 128;
 /// Training rows per similarity block: 128 x 4096 similarities are 2 MiB per thread.
 const TRAIN_BLOCK: usize = 4096;
+/// Multiply-adds (train rows x queries x dim) from which bf16 screening pays for its packing.
+const SCREEN_MIN_WORK: usize = 1 << 26;
 
 /// The `k` most similar training rows of each query, most similar first.
 #[derive(Debug, Clone)]
@@ -38,7 +41,7 @@ impl Neighbours {
 }
 
 /// 1 / max(||row||, 1e-12), PyTorch's `normalize` guard.
-fn inverse_norms(x: &[f32], dim: usize) -> Vec<f32> {
+pub(crate) fn inverse_norms(x: &[f32], dim: usize) -> Vec<f32> {
     x.par_chunks_exact(dim)
         .map(|row| {
             let sq: f64 = row.iter().map(|&v| (v as f64) * (v as f64)).sum();
@@ -47,9 +50,20 @@ fn inverse_norms(x: &[f32], dim: usize) -> Vec<f32> {
         .collect()
 }
 
+/// The rows of `x` divided by their norms (as [`inverse_norms`]).
+pub(crate) fn normalised_rows(x: &[f32], dim: usize) -> Vec<f32> {
+    let mut out = x.to_vec();
+    for row in out.chunks_exact_mut(dim) {
+        let sq: f64 = row.iter().map(|&v| (v as f64) * (v as f64)).sum();
+        let inv = (1.0 / sq.sqrt().max(1e-12)) as f32;
+        row.iter_mut().for_each(|v| *v *= inv);
+    }
+    out
+}
+
 /// A bounded min-heap of the best (similarity, row) pairs of one query; on equal similarity
 /// the lower row wins, so results do not depend on block sizes or threads.
-struct TopK<'a> {
+pub(crate) struct TopK<'a> {
     sims: &'a mut [f32],
     index: &'a mut [u32],
     len: usize,
@@ -61,8 +75,17 @@ fn worse(sa: f32, ia: u32, sb: f32, ib: u32) -> bool {
     sa < sb || (sa == sb && ia > ib)
 }
 
-impl TopK<'_> {
-    fn push(&mut self, s: f32, i: u32) {
+impl<'a> TopK<'a> {
+    /// An empty heap keeping as many pairs as the slices hold.
+    pub(crate) fn new(sims: &'a mut [f32], index: &'a mut [u32]) -> Self {
+        TopK {
+            sims,
+            index,
+            len: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: f32, i: u32) {
         let k = self.sims.len();
         if self.len < k {
             let mut c = self.len;
@@ -109,7 +132,7 @@ impl TopK<'_> {
     }
 
     /// The similarity a candidate must beat once the heap is full.
-    fn threshold(&self) -> f32 {
+    pub(crate) fn threshold(&self) -> f32 {
         if self.len < self.sims.len() {
             f32::NEG_INFINITY
         } else {
@@ -118,7 +141,7 @@ impl TopK<'_> {
     }
 
     /// Orders the kept pairs best first.
-    fn finish(self) {
+    pub(crate) fn finish(self) {
         let mut pairs: Vec<(f32, u32)> = self
             .sims
             .iter()
@@ -150,6 +173,21 @@ pub fn cosine_top_k(train: &[f32], queries: &[f32], dim: usize, k: usize) -> Res
         )));
     }
     let inv_train = inverse_norms(train, dim);
+    if let Some(screen) = Screen::fastest().filter(|_| n * m * dim >= SCREEN_MIN_WORK) {
+        return Ok(screened_top_k(train, &inv_train, queries, dim, k, screen));
+    }
+    Ok(f32_top_k(train, &inv_train, queries, dim, k))
+}
+
+/// The f32 search: blocked products of normalised queries with the raw training rows.
+pub(crate) fn f32_top_k(
+    train: &[f32],
+    inv_train: &[f32],
+    queries: &[f32],
+    dim: usize,
+    k: usize,
+) -> Neighbours {
+    let m = queries.len() / dim;
     let mut sims = vec![0.0f32; m * k];
     let mut index = vec![0u32; m * k];
     sims.par_chunks_mut(QUERY_BLOCK * k)
@@ -158,10 +196,10 @@ pub fn cosine_top_k(train: &[f32], queries: &[f32], dim: usize, k: usize) -> Res
         .for_each_init(
             || vec![0.0f32; QUERY_BLOCK * TRAIN_BLOCK],
             |block, ((out_s, out_i), q)| {
-                search_block(train, &inv_train, q, dim, out_s, out_i, block);
+                search_block(train, inv_train, q, dim, out_s, out_i, block);
             },
         );
-    Ok(Neighbours { k, sims, index })
+    Neighbours { k, sims, index }
 }
 
 /// One block of queries against every training block, keeping each query's top k.
@@ -176,20 +214,11 @@ fn search_block(
 ) {
     let qb = q.len() / dim;
     let k = out_s.len() / qb;
-    let mut qn = q.to_vec();
-    for row in qn.chunks_exact_mut(dim) {
-        let sq: f64 = row.iter().map(|&v| (v as f64) * (v as f64)).sum();
-        let inv = (1.0 / sq.sqrt().max(1e-12)) as f32;
-        row.iter_mut().for_each(|v| *v *= inv);
-    }
+    let qn = normalised_rows(q, dim);
     let mut heaps: Vec<TopK> = out_s
         .chunks_exact_mut(k)
         .zip(out_i.chunks_exact_mut(k))
-        .map(|(sims, index)| TopK {
-            sims,
-            index,
-            len: 0,
-        })
+        .map(|(sims, index)| TopK::new(sims, index))
         .collect();
     let qm = MatRef::from_row_major_slice(&qn, qb, dim);
     for (b, t) in train.chunks(TRAIN_BLOCK * dim).enumerate() {
