@@ -6,6 +6,8 @@
   exp(similarity / T), classes sorted by total) on 2 threads, against
   `cargo xtask probe --task knn` on the same features. DINO calls `knn_classifier` once per k,
   so "all four k" times four PyTorch calls against one of ours with `--k 10,20,100,200`.
+  On a CPU with AMX-BF16 ours screens with bf16 tile products and rescoring in f32 (same
+  neighbours); "ours f32" is the same command with SSLINV_NO_AMX=1, the search every CPU runs.
 - RankMe: `cargo xtask rankme` against NumPy (float64 `numpy.linalg.svd` of the same matrix,
   p = s / sum(s) + 1e-7); the relative difference of the two values is printed.
 
@@ -71,10 +73,11 @@ def numpy_rankme(x):
     return float(np.exp(-(p * np.log(p)).sum()))
 
 
-def xtask(args):
+def xtask(args, env=None):
     t0 = time.perf_counter()
     out = subprocess.run(
-        ["target/release/xtask", *args], capture_output=True, text=True, check=True
+        ["target/release/xtask", *args], capture_output=True, text=True, check=True,
+        env=None if env is None else {**os.environ, **env},
     )
     return time.perf_counter() - t0, out.stdout
 
@@ -97,13 +100,16 @@ def main():
         save_file({"features": xte, "labels": yte}, f"{tmp}/test.safetensors")
         base = ["probe", "--task", "knn", "--train", f"{tmp}/train.safetensors",
                 "--test", f"{tmp}/test.safetensors", "--temperature", str(T)]
-        rows = {"ours k=20": [], "ours wall k=20": [], "torch k=20": [],
+        rows = {"ours k=20": [], "ours wall k=20": [], "ours f32 k=20": [], "torch k=20": [],
                 "ours k=10,20,100,200": [], "torch 4 calls": []}
         for _ in range(repeat):
             wall, _ = xtask(base + ["--k", "20", "--out", f"{tmp}/knn.json"])
             ours = json.load(open(f"{tmp}/knn.json"))
             rows["ours k=20"].append(ours["seconds"])
             rows["ours wall k=20"].append(wall)
+            xtask(base + ["--k", "20", "--out", f"{tmp}/knn_f32.json"], {"SSLINV_NO_AMX": "1"})
+            f32 = json.load(open(f"{tmp}/knn_f32.json"))
+            rows["ours f32 k=20"].append(f32["seconds"])
             t0 = time.perf_counter()
             top1, top5 = dino_knn(ttr, tytr, tte, tyte, 20, T, classes)
             rows["torch k=20"].append(time.perf_counter() - t0)
@@ -113,7 +119,8 @@ def main():
             t0 = time.perf_counter()
             torch_all = [dino_knn(ttr, tytr, tte, tyte, k, T, classes) for k in (10, 20, 100, 200)]
             rows["torch 4 calls"].append(time.perf_counter() - t0)
-        print(f"kNN top-1 at k=20: ours {ours['test_score']:.4f}, PyTorch {top1:.4f}; "
+        print(f"kNN top-1 at k=20: ours {ours['test_score']:.4f} (f32 search "
+              f"{f32['test_score']:.4f}), PyTorch {top1:.4f}; "
               f"top-5 ours {ours['scores'][0]['top5']:.4f}, PyTorch {top5:.4f}")
         for s, (t1, t5) in zip(all_k["scores"], torch_all):
             print(f"  k={s['k']:3d}: top-1 ours {s['top1']:.4f} PyTorch {t1:.4f}; "
@@ -121,7 +128,8 @@ def main():
         for name, ts in rows.items():
             print(f"{name:22s} " + "  ".join(f"{t:7.2f} s" for t in ts))
         print(f"kNN speed-up k=20: {min(rows['torch k=20']) / min(rows['ours k=20']):.2f}x "
-              f"(wall {min(rows['torch k=20']) / min(rows['ours wall k=20']):.2f}x); "
+              f"(wall {min(rows['torch k=20']) / min(rows['ours wall k=20']):.2f}x, f32 search "
+              f"{min(rows['torch k=20']) / min(rows['ours f32 k=20']):.2f}x); "
               f"four k: {min(rows['torch 4 calls']) / min(rows['ours k=10,20,100,200']):.2f}x")
 
         ours_rm, numpy_t = [], []
