@@ -180,16 +180,18 @@ fn affine<T: Elem>(x: &[T], a: &[T], b: &[T], hw: usize, relu: bool) -> Vec<T> {
         .enumerate()
         .for_each(|(i, (yp, xp))| {
             let (a, b) = (a[i % c], b[i % c]);
-            if relu {
-                for (o, &v) in yp.iter_mut().zip(xp) {
-                    let t = v * a + b;
-                    *o = if t > zero { t } else { zero };
+            wide!({
+                if relu {
+                    for (o, &v) in yp.iter_mut().zip(xp) {
+                        let t = v * a + b;
+                        *o = if t > zero { t } else { zero };
+                    }
+                } else {
+                    for (o, &v) in yp.iter_mut().zip(xp) {
+                        *o = v * a + b;
+                    }
                 }
-            } else {
-                for (o, &v) in yp.iter_mut().zip(xp) {
-                    *o = v * a + b;
-                }
-            }
+            })
         });
     y
 }
@@ -335,9 +337,11 @@ impl CustomOp3 for BnTrain {
                         .for_each(|(i, (d, (xp, gp)))| {
                             let ch = i % c;
                             let (a, b, k) = (k1[ch], k2[ch], k3[ch]);
-                            for ((d, &x), &g) in d.iter_mut().zip(xp).zip(gp) {
-                                *d = g * a + x * b + k;
-                            }
+                            wide!({
+                                for ((d, &x), &g) in d.iter_mut().zip(xp).zip(gp) {
+                                    *d = g * a + x * b + k;
+                                }
+                            })
                         });
                     (dx, dgamma, dbeta)
                 })

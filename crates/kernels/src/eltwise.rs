@@ -40,11 +40,13 @@ pub(crate) fn relu_mask(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tens
             g.par_chunks_mut(CHUNK)
                 .zip(r.par_chunks(CHUNK))
                 .for_each(|(gc, rc)| {
-                    for (gv, &rv) in gc.iter_mut().zip(rc) {
-                        if rv <= zero {
-                            *gv = zero;
+                    wide!({
+                        for (gv, &rv) in gc.iter_mut().zip(rc) {
+                            if rv <= zero {
+                                *gv = zero;
+                            }
                         }
-                    }
+                    })
                 });
             g
         })?;
@@ -62,9 +64,11 @@ fn map1<T: Elem>(x: &[T], f: impl Fn(T) -> T + Sync) -> Vec<T> {
     out.par_chunks_mut(CHUNK)
         .zip(x.par_chunks(CHUNK))
         .for_each(|(o, i)| {
-            for (o, &v) in o.iter_mut().zip(i) {
-                *o = f(v);
-            }
+            wide!({
+                for (o, &v) in o.iter_mut().zip(i) {
+                    *o = f(v);
+                }
+            })
         });
     out
 }
@@ -122,10 +126,12 @@ impl CustomOp2 for AddRelu {
             out.par_chunks_mut(CHUNK)
                 .zip(a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)))
                 .for_each(|(o, (a, b))| {
-                    for ((o, &a), &b) in o.iter_mut().zip(a).zip(b) {
-                        let s = a + b;
-                        *o = if s > zero { s } else { zero };
-                    }
+                    wide!({
+                        for ((o, &a), &b) in o.iter_mut().zip(a).zip(b) {
+                            let s = a + b;
+                            *o = if s > zero { s } else { zero };
+                        }
+                    })
                 });
             Ok(T::to_cpu_storage_owned(out))
         }

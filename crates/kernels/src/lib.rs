@@ -5,6 +5,8 @@
 //! by hand; elsewhere it composes candle ops (cuDNN on CUDA). Either way gradients are correct.
 #![warn(missing_docs)]
 
+#[macro_use]
+mod simd;
 mod affinity;
 mod batch_norm;
 mod conv;

@@ -9,49 +9,55 @@ const LANES: usize = 8;
 
 /// Sum of `x`.
 pub(crate) fn sum<T: Elem>(x: &[T]) -> f64 {
-    let mut acc = [0f64; LANES];
-    let chunks = x.chunks_exact(LANES);
-    let tail: f64 = chunks.remainder().iter().map(|v| v.to_f64()).sum();
-    for c in chunks {
-        for (a, v) in acc.iter_mut().zip(c) {
-            *a += v.to_f64();
+    wide!({
+        let mut acc = [0f64; LANES];
+        let chunks = x.chunks_exact(LANES);
+        let tail: f64 = chunks.remainder().iter().map(|v| v.to_f64()).sum();
+        for c in chunks {
+            for (a, v) in acc.iter_mut().zip(c) {
+                *a += v.to_f64();
+            }
         }
-    }
-    acc.iter().sum::<f64>() + tail
+        acc.iter().sum::<f64>() + tail
+    })
 }
 
 /// Sum of squared deviations of `x` from `mean`.
 pub(crate) fn sum_sq_dev<T: Elem>(x: &[T], mean: f64) -> f64 {
-    let mut acc = [0f64; LANES];
-    let chunks = x.chunks_exact(LANES);
-    let sq = |v: &T| (v.to_f64() - mean) * (v.to_f64() - mean);
-    let tail: f64 = chunks.remainder().iter().map(sq).sum();
-    for c in chunks {
-        for (a, v) in acc.iter_mut().zip(c) {
-            *a += sq(v);
+    wide!({
+        let mut acc = [0f64; LANES];
+        let chunks = x.chunks_exact(LANES);
+        let sq = |v: &T| (v.to_f64() - mean) * (v.to_f64() - mean);
+        let tail: f64 = chunks.remainder().iter().map(sq).sum();
+        for c in chunks {
+            for (a, v) in acc.iter_mut().zip(c) {
+                *a += sq(v);
+            }
         }
-    }
-    acc.iter().sum::<f64>() + tail
+        acc.iter().sum::<f64>() + tail
+    })
 }
 
 /// `(sum g, sum g * x)` over two slices of equal length, in one pass.
 pub(crate) fn sum_and_dot<T: Elem>(g: &[T], x: &[T]) -> (f64, f64) {
-    debug_assert_eq!(g.len(), x.len());
-    let (mut sg, mut sgx) = ([0f64; LANES], [0f64; LANES]);
-    let (gc, xc) = (g.chunks_exact(LANES), x.chunks_exact(LANES));
-    let (mut tg, mut tgx) = (0.0, 0.0);
-    for (a, b) in gc.remainder().iter().zip(xc.remainder()) {
-        tg += a.to_f64();
-        tgx += a.to_f64() * b.to_f64();
-    }
-    for (a, b) in gc.zip(xc) {
-        for l in 0..LANES {
-            let v = a[l].to_f64();
-            sg[l] += v;
-            sgx[l] += v * b[l].to_f64();
+    wide!({
+        debug_assert_eq!(g.len(), x.len());
+        let (mut sg, mut sgx) = ([0f64; LANES], [0f64; LANES]);
+        let (gc, xc) = (g.chunks_exact(LANES), x.chunks_exact(LANES));
+        let (mut tg, mut tgx) = (0.0, 0.0);
+        for (a, b) in gc.remainder().iter().zip(xc.remainder()) {
+            tg += a.to_f64();
+            tgx += a.to_f64() * b.to_f64();
         }
-    }
-    (sg.iter().sum::<f64>() + tg, sgx.iter().sum::<f64>() + tgx)
+        for (a, b) in gc.zip(xc) {
+            for l in 0..LANES {
+                let v = a[l].to_f64();
+                sg[l] += v;
+                sgx[l] += v * b[l].to_f64();
+            }
+        }
+        (sg.iter().sum::<f64>() + tg, sgx.iter().sum::<f64>() + tgx)
+    })
 }
 
 #[cfg(test)]
