@@ -57,6 +57,10 @@ fn conv2d_matches_candle() -> Result<()> {
         (1, 3, 15, 8, 7, 2, 3),
         (4, 8, 8, 16, 1, 2, 0),
         (3, 16, 6, 8, 1, 1, 0),
+        // The channel counts whose weight-gradient rows are gathered as fixed-size runs.
+        (2, 16, 6, 8, 3, 1, 1),
+        (2, 32, 5, 4, 3, 2, 1),
+        (2, 64, 4, 4, 3, 1, 1),
     ] {
         let x = tensor(1, &[n, c, hw, hw], DType::F32)?;
         let w = tensor(2, &[co, c, kk, kk], DType::F32)?;

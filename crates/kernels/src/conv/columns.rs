@@ -132,7 +132,7 @@ impl Taps {
     /// `hwc` first, so every tap is one contiguous run of C values.
     pub(crate) fn im2row<T: Elem>(&self, g: &Geom, x: &[T], hwc: &mut Vec<T>, rows: &mut [T]) {
         let zero = T::from_f64(0.0);
-        let (p, nl, hw, c) = (g.p(), self.live.len(), g.h * g.w, g.c);
+        let (hw, c) = (g.h * g.w, g.c);
         hwc.clear();
         hwc.resize(hw * c, zero);
         for (ch, plane) in x.chunks_exact(hw).enumerate() {
@@ -140,13 +140,33 @@ impl Taps {
                 *px = v;
             }
         }
+        // Runs of the layers' usual channel counts are fixed-size copies, inlined as a few vector
+        // moves; a call into libc's memmove per run cost more than the copy.
+        match c {
+            16 => self.gather_runs(g, hwc, rows, copy_fixed::<T, 16>),
+            32 => self.gather_runs(g, hwc, rows, copy_fixed::<T, 32>),
+            64 => self.gather_runs(g, hwc, rows, copy_fixed::<T, 64>),
+            _ => self.gather_runs(g, hwc, rows, |d: &mut [T], s: &[T]| d.copy_from_slice(s)),
+        }
+    }
+
+    /// Fills [`Taps::im2row`]'s rows from the channels-last image, one run of C values per tap.
+    #[inline(always)]
+    fn gather_runs<T: Elem>(
+        &self,
+        g: &Geom,
+        hwc: &[T],
+        rows: &mut [T],
+        copy: impl Fn(&mut [T], &[T]),
+    ) {
+        let (p, nl, c, zero) = (g.p(), self.live.len(), g.c, T::from_f64(0.0));
         for (pix, row) in rows.chunks_exact_mut(c * nl).enumerate().take(p) {
             for (dst, map) in row.chunks_exact_mut(c).zip(self.map.chunks_exact(p)) {
                 let o = map[pix];
                 if o == u32::MAX {
                     dst.fill(zero);
                 } else {
-                    dst.copy_from_slice(&hwc[o as usize * c..][..c]);
+                    copy(dst, &hwc[o as usize * c..][..c]);
                 }
             }
         }
@@ -206,4 +226,11 @@ fn valid_cols(g: &Geom, kj: usize) -> (usize, usize, usize) {
     let lo = g.pad.saturating_sub(kj).min(g.ow);
     let hi = (g.w + g.pad).saturating_sub(kj).clamp(lo, g.ow);
     (lo, hi, (lo + kj).saturating_sub(g.pad))
+}
+
+/// `dst = src` for runs of exactly `N` elements, as one fixed-size copy.
+#[inline(always)]
+fn copy_fixed<T: Copy, const N: usize>(dst: &mut [T], src: &[T]) {
+    let d: &mut [T; N] = dst.try_into().expect("run of N");
+    *d = *<&[T; N]>::try_from(src).expect("run of N");
 }
