@@ -105,21 +105,12 @@ enum Command {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-unsafe extern "C" {
-    /// mimalloc's run-time option setter (exported by the C library the `mimalloc` crate links).
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-}
-
 fn main() {
     // SAFETY: no other thread exists yet.
     unsafe { sslinv_kernels::configure_candle_cpu() };
     // The same numbers for any thread count.
     sslinv_heads::sequential_decompositions();
-    // Freed memory stays with the allocator (`mi_option_purge_delay` = 15 in mimalloc v2, -1 =
-    // never purge): purged blocks came back as page faults that zero whole huge pages, 10-20%
-    // of a training step's CPU time.
-    // SAFETY: sets an integer option of the allocator this binary links.
-    unsafe { mi_option_set(15, -1) };
+    sslinv_kernels::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(args),

@@ -16,14 +16,6 @@ use sslinv_objectives::{Hyper, Objective, Sgd, backbone::Backbone};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-unsafe extern "C" {
-    /// mimalloc's run-time option setter (exported by the C library the `mimalloc` crate links).
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-}
-
-/// `mi_option_purge_delay` in mimalloc v2 (the `mimalloc` crate's default build).
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
-
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -38,8 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // freed memory stays with the allocator between steps.
     // SAFETY: no other thread exists yet.
     unsafe { sslinv_kernels::configure_candle_cpu() };
-    // SAFETY: sets an integer option of the allocator this binary links.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    sslinv_kernels::keep_freed_memory();
     // As `cargo xtask pretrain` on a CPU: the steps run in a pool whose threads are pinned.
     sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, || {
         timed_steps().map_err(|e| e.to_string())
