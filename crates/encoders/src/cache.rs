@@ -176,8 +176,7 @@ impl FeatureCache {
         };
         let view =
             TensorView::new(Dtype::F32, vec![features.n, features.dim], &bytes).map_err(st_err)?;
-        let file =
-            safetensors::serialize([("features", view)], Some(key.metadata())).map_err(st_err)?;
+        let file = crate::serialize_sorted([("features", view)], key.metadata()).map_err(st_err)?;
         write_atomic(&path, &file)?;
         Ok(path)
     }

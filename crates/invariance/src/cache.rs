@@ -134,7 +134,7 @@ impl StatsCache {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let data = safetensors::serialize(tensors, Some(info)).map_err(st_err)?;
+        let data = sslinv_encoders::serialize_sorted(tensors, info).map_err(st_err)?;
         // A temp file unique to this process and call: two processes storing the same key at
         // once each rename a whole file of their own (a shared temp name tore it).
         sslinv_encoders::write_atomic(&path, &data).map_err(|e| InvarianceError::Encoder {

@@ -49,7 +49,7 @@ pub fn write_features(
     let bytes: Vec<u8> = rows.iter().flat_map(|v| v.to_le_bytes()).collect();
     let view = TensorView::new(Dtype::F32, vec![n, dim], &bytes)
         .map_err(|e| StudyError::Invalid(format!("{}: {e}", path.display())))?;
-    let data = safetensors::serialize([("features", view)], Some(meta))
+    let data = sslinv_encoders::serialize_sorted([("features", view)], meta)
         .map_err(|e| StudyError::Invalid(format!("{}: {e}", path.display())))?;
     write_atomic(path, &data)
 }
