@@ -107,10 +107,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     // SAFETY: no other thread exists yet.
-    unsafe { sslinv_kernels::configure_candle_cpu() };
+    unsafe { sslinv_kernels::configure_process() };
     // The same numbers for any thread count.
     sslinv_heads::sequential_decompositions();
-    sslinv_kernels::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(args),

@@ -25,5 +25,5 @@ pub use conv::{conv2d, conv2d_bias, conv2d_bias_relu};
 pub use eltwise::{add_relu, relu};
 pub use error::{KernelError, Result};
 pub use pool::{global_avg_pool, max_pool2d};
-pub use runtime::{configure_candle_cpu, keep_freed_memory};
+pub use runtime::configure_process;
 pub use sgd::{SgdStep, ema_update, sgd_update};

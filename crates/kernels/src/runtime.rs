@@ -1,4 +1,15 @@
-//! Process-wide settings of candle's CPU runtime that suit these kernels.
+//! Process-wide settings of candle's CPU runtime and of the allocator that suit these kernels.
+
+/// Applies both settings below, as every training binary wants them (xtask, the timing
+/// examples): candle's CPU environment, then mimalloc keeping freed memory.
+///
+/// # Safety
+/// Call it before any other thread exists: it sets environment variables.
+pub unsafe fn configure_process() {
+    // SAFETY: forwarded to the caller.
+    unsafe { configure_candle_cpu() };
+    keep_freed_memory();
+}
 
 /// Sets candle's CPU environment for these kernels, unless the user set it: no spin-waiting in
 /// candle's thread pool (it fights our rayon kernels for the cores: 1.6 vs 1.2 s per ResNet-18
@@ -8,7 +19,7 @@
 ///
 /// # Safety
 /// Call it before any other thread exists: it sets environment variables.
-pub unsafe fn configure_candle_cpu() {
+unsafe fn configure_candle_cpu() {
     for (var, value) in [
         ("CANDLE_BARRIER_POOL_SPIN_LIMIT", "0"),
         ("CANDLE_NUM_THREADS", "1"),
@@ -35,7 +46,7 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// `mimalloc::MiMalloc` as their global allocator: a training step frees and reallocates the
 /// same sizes every step, and purged blocks came back as page faults that zero whole huge pages
 /// (10-20 % of a step's CPU time). Harmless where mimalloc is linked but not the allocator.
-pub fn keep_freed_memory() {
+fn keep_freed_memory() {
     // SAFETY: sets an integer option of the mimalloc this crate links (a plain store).
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
 }
