@@ -158,9 +158,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "--distributed: MoCo v2 only"
     );
     let no_labels = || format!("--objective supervised: {data} has no class labels");
-    let labels = supervised
-        .then_some(labels.with_context(no_labels))
-        .transpose()?;
+    let labels = if supervised {
+        Some(labels.with_context(no_labels)?)
+    } else {
+        None
+    };
     let train = || match &labels {
         Some(labels) => pretrain_supervised(&cfg, &*images, labels, &args.out, !args.quiet),
         None => sslinv_objectives::pretrain(&cfg, &*images, &args.out, !args.quiet),
