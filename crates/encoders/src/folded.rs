@@ -35,11 +35,7 @@ impl FoldedConv {
 
     fn forward(&self, x: &Tensor, relu: bool) -> Result<Tensor> {
         let (w, b, s, p) = (&self.weight, &self.bias, self.stride, self.padding);
-        Ok(if relu {
-            sslinv_kernels::conv2d_bias_relu(x, w, b, s, p)?
-        } else {
-            sslinv_kernels::conv2d_bias(x, w, b, s, p)?
-        })
+        Ok(sslinv_kernels::conv2d_bias(x, w, b, s, p, relu)?)
     }
 }
 

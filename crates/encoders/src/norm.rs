@@ -40,27 +40,18 @@ impl BatchNorm {
 
     /// Normalises `x` (batch statistics and a running-stat update when `train`), then ReLU if asked.
     pub fn forward_t(&self, x: &Tensor, train: bool, relu: bool) -> Result<Tensor> {
+        let bn = sslinv_kernels::BnParams {
+            weight: &self.weight,
+            bias: &self.bias,
+            running_mean: &self.running_mean,
+            running_var: &self.running_var,
+            momentum: BN_MOMENTUM,
+            eps: BN_EPS,
+        };
         Ok(if train {
-            sslinv_kernels::batch_norm_train(
-                x,
-                &self.weight,
-                &self.bias,
-                &self.running_mean,
-                &self.running_var,
-                BN_MOMENTUM,
-                BN_EPS,
-                relu,
-            )?
+            sslinv_kernels::batch_norm_train(x, bn, relu)?
         } else {
-            sslinv_kernels::batch_norm_eval(
-                x,
-                &self.weight,
-                &self.bias,
-                self.running_mean.as_tensor(),
-                self.running_var.as_tensor(),
-                BN_EPS,
-                relu,
-            )?
+            sslinv_kernels::batch_norm_eval(x, bn, relu)?
         })
     }
 

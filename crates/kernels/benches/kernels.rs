@@ -46,11 +46,19 @@ fn benches(c: &mut Criterion) {
         Var::zeros(32, DType::F32, &Device::Cpu).unwrap(),
         Var::ones(32, DType::F32, &Device::Cpu).unwrap(),
     );
+    let bn = k::BnParams {
+        weight: gm,
+        bias: bt,
+        running_mean: &rm,
+        running_var: &rv,
+        momentum: 0.1,
+        eps: 1e-5,
+    };
     fwd_bwd(
         &mut g,
         "bn_relu_train",
-        || k::batch_norm_train(x, gm, bt, &rm, &rv, 0.1, 1e-5, true),
-        || r::batch_norm_train(x, gm, bt, &rm, &rv, 0.1, 1e-5, true),
+        || k::batch_norm_train(x, bn, true),
+        || r::batch_norm_train(x, bn, true),
     );
     fwd_bwd(
         &mut g,

@@ -35,6 +35,11 @@ fn median_ms(reps: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
     Ok(t[t.len() / 2])
 }
 
+/// Median milliseconds of `f` then the backward of the sum of its output.
+fn fwd_bwd_ms(reps: usize, f: impl Fn() -> sslinv_kernels::Result<Tensor>) -> Result<f64> {
+    median_ms(reps, || f()?.sum_all()?.backward().map(|_| ()))
+}
+
 /// Forward then backward of `sum(f(x, w) * g)`.
 fn train(x: &Var, w: &Var, f: &dyn Fn(&Tensor, &Tensor) -> Result<Tensor>) -> Result<()> {
     let y = f(x.as_tensor(), w.as_tensor())?;
@@ -89,39 +94,24 @@ fn main() -> Result<()> {
             Var::ones(64, DType::F32, &Device::Cpu)?,
         ))
     };
-    type TrainBn =
-        fn(&Tensor, &Tensor, &Tensor, &Var, &Var, f64, f64, bool) -> sslinv_kernels::Result<Tensor>;
+    type TrainBn = fn(&Tensor, k::BnParams<'_>, bool) -> sslinv_kernels::Result<Tensor>;
     let time_bn = |bn: TrainBn| -> Result<f64> {
         let (m, v) = stats()?;
-        median_ms(reps, || {
-            let y = bn(
-                x.as_tensor(),
-                g.as_tensor(),
-                b.as_tensor(),
-                &m,
-                &v,
-                0.1,
-                1e-5,
-                true,
-            )?;
-            y.sum_all()?.backward().map(|_| ())
-        })
+        let params = k::BnParams {
+            weight: g.as_tensor(),
+            bias: b.as_tensor(),
+            running_mean: &m,
+            running_var: &v,
+            momentum: 0.1,
+            eps: 1e-5,
+        };
+        fwd_bwd_ms(reps, || bn(x.as_tensor(), params, true))
     };
     let (fast, slow) = (time_bn(k::batch_norm_train)?, time_bn(r::batch_norm_train)?);
     println!("bn_relu_train_c64_32px_b64_fwdbwd {fast:.3} {slow:.3} 0");
     let xp = Var::from_tensor(&rand(&[16, 64, 112, 112], 6)?)?;
-    let fast = median_ms(reps, || {
-        k::max_pool2d(xp.as_tensor(), 3, 2, 1)?
-            .sum_all()?
-            .backward()
-            .map(|_| ())
-    })?;
-    let slow = median_ms(reps, || {
-        r::max_pool2d(xp.as_tensor(), 3, 2, 1)?
-            .sum_all()?
-            .backward()
-            .map(|_| ())
-    })?;
+    let fast = fwd_bwd_ms(reps, || k::max_pool2d(xp.as_tensor(), 3, 2, 1))?;
+    let slow = fwd_bwd_ms(reps, || r::max_pool2d(xp.as_tensor(), 3, 2, 1))?;
     println!("maxpool3s2_c64_112px_b16_fwdbwd {fast:.3} {slow:.3} 0");
     let (a, c) = (rand(&[64, 64, 32, 32], 7)?, rand(&[64, 64, 32, 32], 8)?);
     let fast = median_ms(reps, || k::add_relu(&a, &c).map(|_| ()).map_err(Into::into))?;

@@ -48,7 +48,7 @@ fn main() -> Result<()> {
         let run = || -> Result<()> {
             if !train {
                 let (xd, wd) = (x.as_tensor().detach(), wt.as_tensor().detach());
-                sslinv_kernels::conv2d_bias_relu(&xd, &wd, &bias, s, k / 2)
+                sslinv_kernels::conv2d_bias(&xd, &wd, &bias, s, k / 2, true)
                     .map_err(candle_core::Error::wrap)?;
                 return Ok(());
             }

@@ -31,29 +31,48 @@ fn channels(op: &'static str, x: &Tensor, per_channel: &[&Tensor]) -> Result<usi
     Ok(c)
 }
 
+/// One BatchNorm layer as the kernels read it: the affine parameters, the running statistics
+/// (updated in training, used in evaluation) and PyTorch's two constants.
+#[derive(Clone, Copy, Debug)]
+pub struct BnParams<'a> {
+    /// Scale (gamma), one per channel.
+    pub weight: &'a Tensor,
+    /// Shift (beta), one per channel.
+    pub bias: &'a Tensor,
+    /// Running mean, one per channel.
+    pub running_mean: &'a Var,
+    /// Running (unbiased) variance, one per channel.
+    pub running_var: &'a Var,
+    /// Weight of the batch statistic in the running update (`r = (1 - momentum) r + momentum s`).
+    pub momentum: f64,
+    /// Added to the variance before the square root.
+    pub eps: f64,
+}
+
+impl BnParams<'_> {
+    /// The four per-channel tensors, for the shape check.
+    fn per_channel(&self) -> [&Tensor; 4] {
+        [
+            self.weight,
+            self.bias,
+            self.running_mean.as_tensor(),
+            self.running_var.as_tensor(),
+        ]
+    }
+
+    /// Per-channel `(scale, shift)` of eval mode from the running statistics. A candle expression,
+    /// so weight and bias get gradients.
+    pub(crate) fn scale_shift(&self) -> Result<(Tensor, Tensor)> {
+        let scale = (self.weight / (self.running_var.as_tensor() + self.eps)?.sqrt()?)?;
+        let shift = (self.bias - (self.running_mean.as_tensor() * &scale)?)?;
+        Ok((scale, shift))
+    }
+}
+
 /// Training-mode BatchNorm over (N, H, W) per channel, then ReLU if `relu`; updates the running
 /// statistics as PyTorch (`r = (1 - momentum) r + momentum s`, unbiased variance for `running_var`).
-#[allow(clippy::too_many_arguments)]
-pub fn batch_norm_train(
-    x: &Tensor,
-    weight: &Tensor,
-    bias: &Tensor,
-    running_mean: &Var,
-    running_var: &Var,
-    momentum: f64,
-    eps: f64,
-    relu: bool,
-) -> Result<Tensor> {
-    let c = channels(
-        "batch_norm_train",
-        x,
-        &[
-            weight,
-            bias,
-            running_mean.as_tensor(),
-            running_var.as_tensor(),
-        ],
-    )?;
+pub fn batch_norm_train(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tensor> {
+    let c = channels("batch_norm_train", x, &bn.per_channel())?;
     let (n, _, h, w) = x.dims4()?;
     let m = n * h * w;
     if m < 2 {
@@ -62,25 +81,17 @@ pub fn batch_norm_train(
             "needs more than one value per channel",
         ));
     }
+    let BnParams { weight, bias, .. } = bn;
     if !(cpu::fast(x)
         && weight.device().is_cpu()
         && weight.dtype() == x.dtype()
         && bias.dtype() == x.dtype())
     {
-        return reference::batch_norm_train(
-            x,
-            weight,
-            bias,
-            running_mean,
-            running_var,
-            momentum,
-            eps,
-            relu,
-        );
+        return reference::batch_norm_train(x, bn, relu);
     }
     let stats = Arc::new(Mutex::new(Vec::new()));
     let op = BnTrain {
-        eps,
+        eps: bn.eps,
         relu,
         stats: stats.clone(),
     };
@@ -95,8 +106,8 @@ pub fn batch_norm_train(
         .unzip();
     debug_assert_eq!(mean.len(), c);
     let unbias = m as f64 / (m as f64 - 1.0);
-    update(running_mean, &mean, |v| v, momentum)?;
-    update(running_var, &var, |v| v * unbias, momentum)?;
+    update(bn.running_mean, &mean, |v| v, bn.momentum)?;
+    update(bn.running_var, &var, |v| v * unbias, bn.momentum)?;
     Ok(y)
 }
 
@@ -116,30 +127,17 @@ fn update(r: &Var, s: &[f64], f: impl Fn(f64) -> f64, momentum: f64) -> Result<(
     Ok(())
 }
 
-/// Eval-mode BatchNorm with the given statistics, then ReLU if `relu`.
-pub fn batch_norm_eval(
-    x: &Tensor,
-    weight: &Tensor,
-    bias: &Tensor,
-    mean: &Tensor,
-    var: &Tensor,
-    eps: f64,
-    relu: bool,
-) -> Result<Tensor> {
-    let c = channels("batch_norm_eval", x, &[weight, bias, mean, var])?;
-    // The per-channel affine map stays a candle expression so weight and bias get gradients.
-    let scale = (weight / (var + eps)?.sqrt()?)?;
-    let shift = (bias - (mean * &scale)?)?;
+/// Eval-mode BatchNorm with the running statistics (`momentum` unused), then ReLU if `relu`.
+pub fn batch_norm_eval(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tensor> {
+    channels("batch_norm_eval", x, &bn.per_channel())?;
+    let (scale, shift) = bn.scale_shift()?;
     if cpu::fast(x) && scale.device().is_cpu() && scale.dtype() == x.dtype() {
         let op = Affine { relu };
         return Ok(x
             .contiguous()?
             .apply_op3(&scale.contiguous()?, &shift.contiguous()?, op)?);
     }
-    let y = x
-        .broadcast_mul(&scale.reshape((1, c, 1, 1))?)?
-        .broadcast_add(&shift.reshape((1, c, 1, 1))?)?;
-    Ok(if relu { y.relu()? } else { y })
+    reference::channel_affine(x, &scale, &shift, relu)
 }
 
 /// Per-channel batch statistics kept for the backward pass and the running-stat update.

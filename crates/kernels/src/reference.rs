@@ -1,8 +1,9 @@
 //! The same operations composed from differentiable candle ops: the path on non-CPU devices and
 //! other dtypes, and the baseline the custom kernels are tested and benchmarked against.
 
+use crate::BnParams;
 use crate::error::Result;
-use candle_core::{D, Tensor, Var};
+use candle_core::{D, Tensor};
 
 /// Candle's own convolution.
 pub fn conv2d(x: &Tensor, w: &Tensor, stride: usize, padding: usize) -> Result<Tensor> {
@@ -50,26 +51,17 @@ pub fn global_avg_pool(x: &Tensor) -> Result<Tensor> {
 }
 
 /// Training BatchNorm from candle ops, with the PyTorch running-stat update.
-#[allow(clippy::too_many_arguments)]
-pub fn batch_norm_train(
-    x: &Tensor,
-    weight: &Tensor,
-    bias: &Tensor,
-    running_mean: &Var,
-    running_var: &Var,
-    momentum: f64,
-    eps: f64,
-    relu: bool,
-) -> Result<Tensor> {
+pub fn batch_norm_train(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tensor> {
     let (n, c, h, w) = x.dims4()?;
     let m = (n * h * w) as f64;
     let mean = x.mean_keepdim((0, 2, 3))?;
     let centred = x.broadcast_sub(&mean)?;
     let var = centred.sqr()?.mean_keepdim((0, 2, 3))?;
     let y = centred
-        .broadcast_div(&(&var + eps)?.sqrt()?)?
-        .broadcast_mul(&weight.reshape((1, c, 1, 1))?)?
-        .broadcast_add(&bias.reshape((1, c, 1, 1))?)?;
+        .broadcast_div(&(&var + bn.eps)?.sqrt()?)?
+        .broadcast_mul(&bn.weight.reshape((1, c, 1, 1))?)?
+        .broadcast_add(&bn.bias.reshape((1, c, 1, 1))?)?;
+    let (running_mean, running_var, momentum) = (bn.running_mean, bn.running_var, bn.momentum);
     let mean_d = mean
         .detach()
         .flatten_all()?
@@ -82,19 +74,20 @@ pub fn batch_norm_train(
     Ok(if relu { y.relu()? } else { y })
 }
 
-/// Eval BatchNorm from candle ops.
-pub fn batch_norm_eval(
+/// Eval BatchNorm from candle ops, with the running statistics.
+pub fn batch_norm_eval(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tensor> {
+    let (scale, shift) = bn.scale_shift()?;
+    channel_affine(x, &scale, &shift, relu)
+}
+
+/// Per-channel `x * scale + shift` by broadcasting, then ReLU if `relu`.
+pub(crate) fn channel_affine(
     x: &Tensor,
-    weight: &Tensor,
-    bias: &Tensor,
-    mean: &Tensor,
-    var: &Tensor,
-    eps: f64,
+    scale: &Tensor,
+    shift: &Tensor,
     relu: bool,
 ) -> Result<Tensor> {
     let c = x.dim(1)?;
-    let scale = (weight / (var + eps)?.sqrt()?)?;
-    let shift = (bias - (mean * &scale)?)?;
     let y = x
         .broadcast_mul(&scale.reshape((1, c, 1, 1))?)?
         .broadcast_add(&shift.reshape((1, c, 1, 1))?)?;

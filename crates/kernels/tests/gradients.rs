@@ -3,46 +3,28 @@
 mod common;
 
 use candle_core::{DType, Device, Result, Tensor, Var};
-use common::{gradcheck, tensor};
+use common::{BnFn, bn, gradcheck, tensor};
 use sslinv_kernels as k;
 
 const TOL: f64 = 1e-6;
 
 #[test]
-fn conv2d_3x3_padded_strided() -> Result<()> {
-    let x = tensor(1, &[2, 3, 6, 5], DType::F64)?;
-    let w = tensor(2, &[4, 3, 3, 3], DType::F64)?;
-    for (s, p) in [(1, 1), (2, 1), (2, 0)] {
-        gradcheck(
-            &[x.clone(), w.clone()],
-            |t| Ok(k::conv2d(&t[0], &t[1], s, p)?),
-            TOL,
-        )?;
-    }
-    Ok(())
-}
-
-#[test]
-fn conv2d_dead_taps() -> Result<()> {
-    // 3x3 on a 1x1 map keeps only the centre tap; stride 2 on 2x2 keeps four.
-    for (hw, s) in [(1, 1), (2, 2)] {
-        let x = tensor(9, &[3, 2, hw, hw], DType::F64)?;
-        let w = tensor(10, &[3, 2, 3, 3], DType::F64)?;
-        gradcheck(&[x, w], |t| Ok(k::conv2d(&t[0], &t[1], s, 1)?), TOL)?;
-    }
-    Ok(())
-}
-
-#[test]
-fn conv2d_pointwise_and_strided_1x1() -> Result<()> {
-    let x = tensor(3, &[3, 4, 5, 5], DType::F64)?;
-    let w = tensor(4, &[2, 4, 1, 1], DType::F64)?;
-    for s in [1, 2] {
-        gradcheck(
-            &[x.clone(), w.clone()],
-            |t| Ok(k::conv2d(&t[0], &t[1], s, 0)?),
-            TOL,
-        )?;
+fn conv2d_padded_strided_dead_taps_and_pointwise() -> Result<()> {
+    // (x seed, x shape, w seed, w shape, stride, padding)
+    for (xs, x, ws, w, s, p) in [
+        // 3x3, padded and strided.
+        (1, [2, 3, 6, 5], 2, [4, 3, 3, 3], 1, 1),
+        (1, [2, 3, 6, 5], 2, [4, 3, 3, 3], 2, 1),
+        (1, [2, 3, 6, 5], 2, [4, 3, 3, 3], 2, 0),
+        // 3x3 on a 1x1 map keeps only the centre tap; stride 2 on 2x2 keeps four.
+        (9, [3, 2, 1, 1], 10, [3, 2, 3, 3], 1, 1),
+        (9, [3, 2, 2, 2], 10, [3, 2, 3, 3], 2, 1),
+        // 1x1: pointwise (the image is its own im2col matrix), then strided.
+        (3, [3, 4, 5, 5], 4, [2, 4, 1, 1], 1, 0),
+        (3, [3, 4, 5, 5], 4, [2, 4, 1, 1], 2, 0),
+    ] {
+        let inputs = [tensor(xs, &x, DType::F64)?, tensor(ws, &w, DType::F64)?];
+        gradcheck(&inputs, |t| Ok(k::conv2d(&t[0], &t[1], s, p)?), TOL)?;
     }
     Ok(())
 }
@@ -54,12 +36,12 @@ fn conv2d_bias_and_relu() -> Result<()> {
     let b = tensor(7, &[3], DType::F64)?;
     gradcheck(
         &[x.clone(), w.clone(), b.clone()],
-        |t| Ok(k::conv2d_bias(&t[0], &t[1], &t[2], 1, 1)?),
+        |t| Ok(k::conv2d_bias(&t[0], &t[1], &t[2], 1, 1, false)?),
         TOL,
     )?;
     gradcheck(
         &[x, w, b],
-        |t| Ok(k::conv2d_bias_relu(&t[0], &t[1], &t[2], 2, 1)?),
+        |t| Ok(k::conv2d_bias(&t[0], &t[1], &t[2], 2, 1, true)?),
         TOL,
     )
 }
@@ -90,25 +72,28 @@ fn global_avg_pool_relu_add_relu() -> Result<()> {
     gradcheck(&[x, y], |t| Ok(k::add_relu(&t[0], &t[1])?), TOL)
 }
 
+/// Gradient check of `bn_fn` on `[x, weight, bias]` with the given running statistics, with and
+/// without ReLU.
+fn check_bn(bn_fn: BnFn, inputs: [Tensor; 3], running: (&Var, &Var), tol: f64) -> Result<()> {
+    for relu in [false, true] {
+        gradcheck(
+            &inputs,
+            |t| Ok(bn_fn(&t[0], bn(&t[1], &t[2], running), relu)?),
+            tol,
+        )?;
+    }
+    Ok(())
+}
+
 #[test]
 fn batch_norm_train_with_and_without_relu() -> Result<()> {
     let x = tensor(11, &[3, 4, 3, 5], DType::F64)?;
     let g = (tensor(12, &[4], DType::F64)? + 1.5)?;
     let b = tensor(13, &[4], DType::F64)?;
-    for relu in [false, true] {
-        gradcheck(
-            &[x.clone(), g.clone(), b.clone()],
-            |t| {
-                let rm = Var::zeros(4, DType::F64, &Device::Cpu)?;
-                let rv = Var::ones(4, DType::F64, &Device::Cpu)?;
-                Ok(k::batch_norm_train(
-                    &t[0], &t[1], &t[2], &rm, &rv, 0.1, 1e-5, relu,
-                )?)
-            },
-            1e-5,
-        )?;
-    }
-    Ok(())
+    // The output reads batch statistics only, so the running ones every call updates do not matter.
+    let rm = Var::zeros(4, DType::F64, &Device::Cpu)?;
+    let rv = Var::ones(4, DType::F64, &Device::Cpu)?;
+    check_bn(k::batch_norm_train, [x, g, b], (&rm, &rv), 1e-5)
 }
 
 #[test]
@@ -116,20 +101,9 @@ fn batch_norm_eval_gradients_reach_weight_and_bias() -> Result<()> {
     let x = tensor(14, &[2, 3, 4, 4], DType::F64)?;
     let g = tensor(15, &[3], DType::F64)?;
     let b = tensor(16, &[3], DType::F64)?;
-    let mean = tensor(17, &[3], DType::F64)?;
-    let var = (tensor(18, &[3], DType::F64)?.abs()? + 0.5)?;
-    for relu in [false, true] {
-        gradcheck(
-            &[x.clone(), g.clone(), b.clone()],
-            |t| {
-                Ok(k::batch_norm_eval(
-                    &t[0], &t[1], &t[2], &mean, &var, 1e-5, relu,
-                )?)
-            },
-            TOL,
-        )?;
-    }
-    Ok(())
+    let mean = Var::from_tensor(&tensor(17, &[3], DType::F64)?)?;
+    let var = Var::from_tensor(&(tensor(18, &[3], DType::F64)?.abs()? + 0.5)?)?;
+    check_bn(k::batch_norm_eval, [x, g, b], (&mean, &var), TOL)
 }
 
 #[test]

@@ -3,7 +3,7 @@
 mod common;
 
 use candle_core::{DType, Device, Result, Tensor, Var};
-use common::{max_diff, tensor};
+use common::{BnFn, bn, max_diff, tensor};
 use sslinv_kernels::{self as k, reference as r};
 
 /// Output and input gradients of `sum(f(inputs) * weights)`.
@@ -81,7 +81,7 @@ fn conv2d_bias_relu_matches_composition() -> Result<()> {
     let b = tensor(5, &[5], DType::F32)?;
     compare(
         &[x, w, b],
-        |t| Ok(k::conv2d_bias_relu(&t[0], &t[1], &t[2], 1, 1)?),
+        |t| Ok(k::conv2d_bias(&t[0], &t[1], &t[2], 1, 1, true)?),
         |t| {
             r::conv2d(&t[0], &t[1], 1, 1)?
                 .broadcast_add(&t[2].reshape((1, 5, 1, 1))?)?
@@ -128,6 +128,23 @@ fn max_pool2d_known_values() -> Result<()> {
     Ok(())
 }
 
+/// [`compare`] of a BatchNorm kernel and its reference on `[x, weight, bias]`, each with its own
+/// running statistics (the ones it updates in training).
+fn compare_bn(
+    inputs: &[Tensor],
+    (fast, slow): (BnFn, BnFn),
+    [fast_running, slow_running]: [(&Var, &Var); 2],
+    relu: bool,
+    tol: f64,
+) -> Result<()> {
+    compare(
+        inputs,
+        |t| Ok(fast(&t[0], bn(&t[1], &t[2], fast_running), relu)?),
+        |t| Ok(slow(&t[0], bn(&t[1], &t[2], slow_running), relu)?),
+        tol,
+    )
+}
+
 #[test]
 fn batch_norm_train_matches_candle_and_updates_running_stats() -> Result<()> {
     let x = tensor(7, &[4, 6, 5, 5], DType::F32)?.affine(3.0, 0.7)?;
@@ -142,18 +159,11 @@ fn batch_norm_train_matches_candle_and_updates_running_stats() -> Result<()> {
         };
         let (m1, v1) = stats()?;
         let (m2, v2) = stats()?;
-        compare(
+        compare_bn(
             &[x.clone(), g.clone(), b.clone()],
-            |t| {
-                Ok(k::batch_norm_train(
-                    &t[0], &t[1], &t[2], &m1, &v1, 0.1, 1e-5, relu,
-                )?)
-            },
-            |t| {
-                Ok(r::batch_norm_train(
-                    &t[0], &t[1], &t[2], &m2, &v2, 0.1, 1e-5, relu,
-                )?)
-            },
+            (k::batch_norm_train, r::batch_norm_train),
+            [(&m1, &v1), (&m2, &v2)],
+            relu,
             1e-4,
         )?;
         assert!(max_diff(m1.as_tensor(), m2.as_tensor())? < 1e-5);
@@ -166,7 +176,7 @@ fn batch_norm_train_matches_candle_and_updates_running_stats() -> Result<()> {
         Var::ones(1, DType::F32, &Device::Cpu)?,
     );
     let one = Tensor::ones(1, DType::F32, &Device::Cpu)?;
-    k::batch_norm_train(&x, &one, &one.zeros_like()?, &m, &v, 0.1, 1e-5, false)?;
+    k::batch_norm_train(&x, bn(&one, &one.zeros_like()?, (&m, &v)), false)?;
     assert!((m.as_tensor().to_vec1::<f32>()?[0] - 0.25).abs() < 1e-6);
     assert!((v.as_tensor().to_vec1::<f32>()?[0] - (0.9 + 0.5 / 3.0)).abs() < 1e-6);
     Ok(())
@@ -177,20 +187,13 @@ fn batch_norm_eval_matches_candle() -> Result<()> {
     let x = tensor(11, &[3, 4, 6, 6], DType::F32)?;
     let g = tensor(12, &[4], DType::F32)?;
     let b = tensor(13, &[4], DType::F32)?;
-    let mean = tensor(14, &[4], DType::F32)?;
-    let var = (tensor(15, &[4], DType::F32)?.abs()? + 0.2)?;
-    compare(
+    let mean = Var::from_tensor(&tensor(14, &[4], DType::F32)?)?;
+    let var = Var::from_tensor(&(tensor(15, &[4], DType::F32)?.abs()? + 0.2)?)?;
+    compare_bn(
         &[x, g, b],
-        |t| {
-            Ok(k::batch_norm_eval(
-                &t[0], &t[1], &t[2], &mean, &var, 1e-5, true,
-            )?)
-        },
-        |t| {
-            Ok(r::batch_norm_eval(
-                &t[0], &t[1], &t[2], &mean, &var, 1e-5, true,
-            )?)
-        },
+        (k::batch_norm_eval, r::batch_norm_eval),
+        [(&mean, &var); 2],
+        true,
         1e-5,
     )
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use candle_core::{DType, Device, Result, Tensor, Var};
-use common::tensor;
+use common::{bn, tensor};
 use sslinv_kernels as k;
 
 /// Every value of `f`'s outputs as raw bits, computed in a pool of `threads` threads.
@@ -48,16 +48,7 @@ fn conv_bn_step(shape: [usize; 4], co: usize, stride: usize, seed: u64) -> Resul
     let rm = Var::zeros(co, DType::F32, &Device::Cpu)?;
     let rv = Var::ones(co, DType::F32, &Device::Cpu)?;
     let y = k::conv2d(x.as_tensor(), w.as_tensor(), stride, 1)?;
-    let y = k::batch_norm_train(
-        &y,
-        gamma.as_tensor(),
-        beta.as_tensor(),
-        &rm,
-        &rv,
-        0.1,
-        1e-5,
-        true,
-    )?;
+    let y = k::batch_norm_train(&y, bn(&gamma, &beta, (&rm, &rv)), true)?;
     let y = k::max_pool2d(&y, 3, 2, 1)?;
     let pooled = k::global_avg_pool(&y)?;
     let r = tensor(seed + 2, pooled.dims(), DType::F32)?;

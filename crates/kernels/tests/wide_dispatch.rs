@@ -5,7 +5,7 @@
 mod common;
 
 use candle_core::{DType, Device, Result, Var};
-use common::tensor;
+use common::{bn, tensor};
 use sslinv_kernels as k;
 
 const CHILD: &str = "SSLINV_WIDE_DISPATCH_CHILD";
@@ -20,7 +20,7 @@ fn fingerprint() -> Result<Vec<u32>> {
         Var::zeros(6, DType::F32, &Device::Cpu)?,
         Var::ones(6, DType::F32, &Device::Cpu)?,
     );
-    let y = k::batch_norm_train(&x, &gamma, &beta, &rm, &rv, 0.1, 1e-5, true)?;
+    let y = k::batch_norm_train(&x, bn(&gamma, &beta, (&rm, &rv)), true)?;
     let z = k::relu(&k::add_relu(&y, &r)?.affine(1.5, -0.25)?)?;
     let weights = tensor(5, &[4, 6, 9, 7], DType::F32)?;
     let grads = (z.clone() * weights)?.sum_all()?.backward()?;

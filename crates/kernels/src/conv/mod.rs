@@ -23,29 +23,9 @@ pub fn conv2d(x: &Tensor, w: &Tensor, stride: usize, padding: usize) -> Result<T
     reference::conv2d(x, w, stride, padding)
 }
 
-/// Convolution plus a per-output-channel bias `b (Co)`: the eval-mode conv with BatchNorm folded in.
+/// Convolution plus a per-output-channel bias `b (Co)`, then ReLU if `relu` (fused into one pass
+/// over the output): the eval-mode conv with BatchNorm folded in.
 pub fn conv2d_bias(
-    x: &Tensor,
-    w: &Tensor,
-    b: &Tensor,
-    stride: usize,
-    padding: usize,
-) -> Result<Tensor> {
-    conv_bias(x, w, b, stride, padding, false)
-}
-
-/// [`conv2d_bias`] followed by ReLU, fused into one pass over the output.
-pub fn conv2d_bias_relu(
-    x: &Tensor,
-    w: &Tensor,
-    b: &Tensor,
-    stride: usize,
-    padding: usize,
-) -> Result<Tensor> {
-    conv_bias(x, w, b, stride, padding, true)
-}
-
-fn conv_bias(
     x: &Tensor,
     w: &Tensor,
     b: &Tensor,

@@ -24,6 +24,25 @@ pub fn tensor(seed: u64, shape: &[usize], dtype: DType) -> Result<Tensor> {
     Tensor::from_vec(values(seed, n), shape, &Device::Cpu)?.to_dtype(dtype)
 }
 
+/// `batch_norm_train` or `batch_norm_eval`, of the kernels or of the reference.
+pub type BnFn = fn(&Tensor, sslinv_kernels::BnParams<'_>, bool) -> sslinv_kernels::Result<Tensor>;
+
+/// BatchNorm parameters with PyTorch's defaults (momentum 0.1, epsilon 1e-5).
+pub fn bn<'a>(
+    weight: &'a Tensor,
+    bias: &'a Tensor,
+    (running_mean, running_var): (&'a Var, &'a Var),
+) -> sslinv_kernels::BnParams<'a> {
+    sslinv_kernels::BnParams {
+        weight,
+        bias,
+        running_mean,
+        running_var,
+        momentum: 0.1,
+        eps: 1e-5,
+    }
+}
+
 /// Largest absolute difference between two tensors.
 pub fn max_diff(a: &Tensor, b: &Tensor) -> Result<f64> {
     assert_eq!(a.dims(), b.dims());
