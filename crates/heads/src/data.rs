@@ -27,6 +27,16 @@ pub fn rows_of(x: &[f32], dim: usize, what: &'static str) -> Result<usize> {
     Ok(n)
 }
 
+/// Checks there is one label per feature row; `what` names the labels in the error.
+pub fn check_label_rows(what: &str, rows: usize, labels: usize) -> Result<()> {
+    if labels != rows {
+        return Err(HeadsError::Shape(format!(
+            "{what}: {rows} feature rows but {labels} label rows"
+        )));
+    }
+    Ok(())
+}
+
 /// Width of row-major regression targets for `n` training rows (and, given, `m` test rows
 /// whose targets must have the same width).
 pub fn target_width(n: usize, train_y: &[f32], test: Option<(usize, &[f32])>) -> Result<usize> {

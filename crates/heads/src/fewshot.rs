@@ -2,7 +2,7 @@
 //! per class, a prototypical classifier (class means of the support rows, squared Euclidean
 //! distance), mean accuracy over the episodes with a 95 % interval.
 
-use crate::data::rows_of;
+use crate::data::{check_label_rows, rows_of};
 use crate::error::{HeadsError, Result};
 use rand::SeedableRng;
 use rand::seq::index::sample;
@@ -214,12 +214,7 @@ pub fn fewshot(
 ) -> Result<FewShotResult> {
     let start = Instant::now();
     let n = rows_of(x, dim, "few-shot features")?;
-    if labels.len() != n {
-        return Err(HeadsError::Shape(format!(
-            "few-shot labels: {n} feature rows but {} label rows",
-            labels.len()
-        )));
-    }
+    check_label_rows("few-shot labels", n, labels.len())?;
     let (episodes, classes_used) = sample_episodes(labels, cfg)?;
     let mut distinct = labels.to_vec();
     distinct.sort_unstable();

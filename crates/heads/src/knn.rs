@@ -1,7 +1,7 @@
 //! DINO's weighted kNN classifier (`eval_knn.py`): L2-normalised features, cosine similarity,
 //! the k nearest training rows vote for their class with weight exp(similarity / T).
 
-use crate::data::rows_of;
+use crate::data::{check_label_rows, rows_of};
 use crate::error::{HeadsError, Result};
 use crate::labels::ClassIndex;
 use crate::neighbours::{Neighbours, cosine_top_k};
@@ -148,12 +148,7 @@ fn predict_top5(
     cfg: &KnnConfig,
 ) -> Result<(Vec<Vec<Vec<i64>>>, usize)> {
     let n = rows_of(train_x, dim, "training features")?;
-    if train_y.len() != n {
-        return Err(HeadsError::Shape(format!(
-            "training labels: {n} feature rows but {} label rows",
-            train_y.len()
-        )));
-    }
+    check_label_rows("training labels", n, train_y.len())?;
     if !(cfg.temperature.is_finite() && cfg.temperature > 0.0) {
         return Err(HeadsError::Config(format!(
             "temperature must be positive and finite, got {}",
@@ -194,12 +189,7 @@ pub fn knn_classify(
 ) -> Result<KnnResult> {
     let start = Instant::now();
     let m = rows_of(test_x, dim, "test features")?;
-    if test_y.len() != m {
-        return Err(HeadsError::Shape(format!(
-            "test labels: {m} feature rows but {} label rows",
-            test_y.len()
-        )));
-    }
+    check_label_rows("test labels", m, test_y.len())?;
     let (top5, classes) = predict_top5(train_x, train_y, test_x, dim, cfg)?;
     let scores: Vec<KnnScore> = cfg
         .ks

@@ -1,5 +1,6 @@
 //! Probe targets: class indices or real-valued target vectors.
 
+use crate::data::check_label_rows;
 use crate::error::{HeadsError, Result};
 
 /// What a probe predicts.
@@ -47,14 +48,7 @@ impl Labels {
                 });
             }
         }
-        if self.len() != n {
-            return Err(HeadsError::Shape(format!(
-                "{what}: {} feature rows but {} label rows",
-                n,
-                self.len()
-            )));
-        }
-        Ok(())
+        check_label_rows(what, n, self.len())
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::lbfgs::{LbfgsOptions, LbfgsReport, minimize};
 use crate::simd_state::clear_upper_simd_state;
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 /// Fitted weights of a multinomial logistic regression.
 #[derive(Debug, Clone)]
@@ -88,14 +88,7 @@ impl LogisticProblem {
                 scratch.w[(i, j)] = w[j * d + i] as f32;
             }
         }
-        matmul(
-            scratch.z.as_mut(),
-            Accum::Replace,
-            self.x.as_ref(),
-            scratch.w.as_ref(),
-            1.0f32,
-            self.par,
-        );
+        self.product(scratch.z.as_mut(), self.x.as_ref(), scratch.w.as_ref());
         clear_upper_simd_state();
         let mut loss = 0.0f64;
         let mut gb = vec![0.0f64; k];
@@ -119,14 +112,7 @@ impl LogisticProblem {
                 scratch.z[(i, j)] = resid as f32;
             }
         }
-        matmul(
-            scratch.g.as_mut(),
-            Accum::Replace,
-            self.x.transpose(),
-            scratch.z.as_ref(),
-            1.0f32,
-            self.par,
-        );
+        self.product(scratch.g.as_mut(), self.x.transpose(), scratch.z.as_ref());
         let inv_n = 1.0 / n as f64;
         let mut reg = 0.0;
         let (gw, gbias) = grad.split_at_mut(d * k);
@@ -139,6 +125,11 @@ impl LogisticProblem {
         }
         gbias.iter_mut().zip(&gb).for_each(|(o, v)| *o = v * inv_n);
         loss * inv_n + 0.5 * lambda * inv_n * reg
+    }
+
+    /// `dst = lhs rhs` in f32 with the problem's parallelism: the logits and the weight gradient.
+    fn product(&self, dst: MatMut<f32>, lhs: MatRef<f32>, rhs: MatRef<f32>) {
+        matmul(dst, Accum::Replace, lhs, rhs, 1.0f32, self.par);
     }
 
     /// out = V diag(scale) V^T w for column-major d x k blocks: the preconditioner or its inverse.

@@ -82,25 +82,28 @@ pub fn mean_per_class_accuracy(pred: &[i64], truth: &[i64]) -> f64 {
 
 /// R^2 of each output column (1 - SS_res / SS_tot; a constant column scores 1 if fit exactly, else 0).
 pub fn r2_per_output(pred: &[f64], truth: &[f32], dim: usize) -> Vec<f64> {
+    per_column(truth, dim, |j, n| {
+        let mean = (0..n).map(|i| truth[i * dim + j] as f64).sum::<f64>() / n as f64;
+        let (mut res, mut tot) = (0.0, 0.0);
+        for i in 0..n {
+            let t = truth[i * dim + j] as f64;
+            res += (t - pred[i * dim + j]).powi(2);
+            tot += (t - mean).powi(2);
+        }
+        if tot > 0.0 {
+            1.0 - res / tot
+        } else if res == 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    })
+}
+
+/// `f(j, n)` for each output column `j` of row-major targets with `dim` columns and `n` rows.
+fn per_column(truth: &[f32], dim: usize, f: impl Fn(usize, usize) -> f64) -> Vec<f64> {
     let n = truth.len() / dim;
-    (0..dim)
-        .map(|j| {
-            let mean = (0..n).map(|i| truth[i * dim + j] as f64).sum::<f64>() / n as f64;
-            let (mut res, mut tot) = (0.0, 0.0);
-            for i in 0..n {
-                let t = truth[i * dim + j] as f64;
-                res += (t - pred[i * dim + j]).powi(2);
-                tot += (t - mean).powi(2);
-            }
-            if tot > 0.0 {
-                1.0 - res / tot
-            } else if res == 0.0 {
-                1.0
-            } else {
-                0.0
-            }
-        })
-        .collect()
+    (0..dim).map(|j| f(j, n)).collect()
 }
 
 /// R^2 averaged uniformly over outputs (scikit-learn's `score` for regressors).
@@ -121,15 +124,12 @@ pub fn mse(pred: &[f64], truth: &[f32]) -> f64 {
 
 /// Multi-label accuracy per attribute: predictions and truths thresholded at 0.5.
 pub fn per_attribute_accuracy(pred: &[f64], truth: &[f32], dim: usize) -> Vec<f64> {
-    let n = truth.len() / dim;
-    (0..dim)
-        .map(|j| {
-            let right = (0..n)
-                .filter(|&i| (pred[i * dim + j] >= 0.5) == (truth[i * dim + j] >= 0.5))
-                .count();
-            right as f64 / n.max(1) as f64
-        })
-        .collect()
+    per_column(truth, dim, |j, n| {
+        let right = (0..n)
+            .filter(|&i| (pred[i * dim + j] >= 0.5) == (truth[i * dim + j] >= 0.5))
+            .count();
+        right as f64 / n.max(1) as f64
+    })
 }
 
 #[cfg(test)]

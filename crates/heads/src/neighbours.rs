@@ -95,12 +95,10 @@ impl<'a> TopK<'a> {
                 if !worse(s, i, self.sims[p], self.index[p]) {
                     break;
                 }
-                self.sims[c] = self.sims[p];
-                self.index[c] = self.index[p];
+                self.set(c, self.at(p));
                 c = p;
             }
-            self.sims[c] = s;
-            self.index[c] = i;
+            self.set(c, (s, i));
         } else if worse(self.sims[0], self.index[0], s, i) {
             self.sift_down_from_root(s, i);
         }
@@ -123,10 +121,20 @@ impl<'a> TopK<'a> {
             if !worse(self.sims[m], self.index[m], s, i) {
                 break;
             }
-            self.sims[c] = self.sims[m];
-            self.index[c] = self.index[m];
+            self.set(c, self.at(m));
             c = m;
         }
+        self.set(c, (s, i));
+    }
+
+    /// The pair in slot `c` (the two slices are kept in step, so sifts move both).
+    #[inline]
+    fn at(&self, c: usize) -> (f32, u32) {
+        (self.sims[c], self.index[c])
+    }
+
+    #[inline]
+    fn set(&mut self, c: usize, (s, i): (f32, u32)) {
         self.sims[c] = s;
         self.index[c] = i;
     }
