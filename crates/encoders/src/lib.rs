@@ -18,6 +18,7 @@ pub mod folded;
 pub mod fuse_mode;
 pub mod fused;
 pub mod hub;
+mod layout_diff;
 pub mod load;
 pub mod norm;
 pub mod params;

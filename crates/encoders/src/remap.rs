@@ -3,6 +3,7 @@
 
 use crate::config::{Arch, ResNetConfig, Stem};
 use crate::error::{EncoderError, Result};
+use crate::layout_diff::LayoutDiff;
 use candle_core::Tensor;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -197,60 +198,13 @@ pub fn validate(
     config: &ResNetConfig,
     path: &Path,
 ) -> Result<()> {
-    let expected = config.param_shapes();
-    let mut missing = Vec::new();
-    let mut shapes = Vec::new();
-    let mut dtypes = Vec::new();
-    for (name, dims) in &expected {
-        match tensors.get(name) {
-            None => missing.push(name.clone()),
-            Some(t) if t.dims() != dims.as_slice() => {
-                shapes.push(format!("{name} is {:?}, expected {dims:?}", t.dims()))
-            }
-            // Float tensors were converted to f32 on reading; integers are not weights.
-            Some(t) if t.dtype() != candle_core::DType::F32 => {
-                dtypes.push(format!("{name} is {:?}", t.dtype()))
-            }
-            Some(_) => {}
-        }
+    match LayoutDiff::new(tensors, &config.param_shapes()).describe() {
+        None => Ok(()),
+        Some(diff) => Err(EncoderError::Checkpoint {
+            path: path.to_path_buf(),
+            reason: format!("does not fit {}: {diff}", describe(config)),
+        }),
     }
-    let known: BTreeSet<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
-    let mut unexpected: Vec<&String> = tensors
-        .keys()
-        .filter(|k| !known.contains(k.as_str()))
-        .collect();
-    unexpected.sort();
-    if missing.is_empty() && shapes.is_empty() && dtypes.is_empty() && unexpected.is_empty() {
-        return Ok(());
-    }
-    let list = |title: &str, items: Vec<String>| -> Option<String> {
-        if items.is_empty() {
-            return None;
-        }
-        let more = if items.len() > 8 {
-            format!(" (+{} more)", items.len() - 8)
-        } else {
-            String::new()
-        };
-        Some(format!(
-            "{} {title}: {}{more}",
-            items.len(),
-            items.into_iter().take(8).collect::<Vec<_>>().join(", ")
-        ))
-    };
-    let parts: Vec<String> = [
-        list("missing", missing),
-        list("unexpected", unexpected.into_iter().cloned().collect()),
-        list("with the wrong shape", shapes),
-        list("with a non-float dtype", dtypes),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    Err(EncoderError::Checkpoint {
-        path: path.to_path_buf(),
-        reason: format!("does not fit {}: {}", describe(config), parts.join("; ")),
-    })
 }
 
 /// `resnet50 (width 1, imagenet stem)`.

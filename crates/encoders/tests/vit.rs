@@ -209,7 +209,7 @@ fn a_checkpoint_of_another_architecture_is_an_error_naming_the_tensors() {
     assert!(err.contains("vit_small_patch14_dinov2 was asked"), "{err}");
     assert!(err.contains("missing: blocks.0.ls1.gamma"), "{err}");
     assert!(
-        err.contains("patch_embed.proj.weight [32, 3, 16, 16]"),
+        err.contains("patch_embed.proj.weight is [32, 3, 16, 16], expected [32, 3, 14, 14]"),
         "{err}"
     );
     let err = ViTEncoder::new(

@@ -3,6 +3,7 @@
 
 use crate::checkpoint::read_tensors;
 use crate::error::{EncoderError, Result};
+use crate::layout_diff::LayoutDiff;
 use crate::vit::config::ViTConfig;
 use crate::vit::model::VisionTransformer;
 use crate::vit::pos_embed::resample_abs_pos_embed;
@@ -14,17 +15,6 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use std::collections::HashMap;
 use std::path::Path;
-
-fn list(names: &[String]) -> String {
-    let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
-    let more = names.len().saturating_sub(shown.len());
-    let tail = if more > 0 {
-        format!(" and {more} more")
-    } else {
-        String::new()
-    };
-    format!("{}{tail}", shown.join(", "))
-}
 
 /// The square position grid a `pos_embed` of `rows` rows holds for `cfg` (prefix rows aside).
 fn pos_grid(cfg: &ViTConfig, rows: usize) -> Option<usize> {
@@ -65,42 +55,17 @@ fn fit_pos_embed(cfg: &ViTConfig, tensors: &mut HashMap<String, Tensor>) -> Resu
 
 /// Checks names and shapes against `cfg`, naming every missing, unexpected or mis-shaped tensor.
 pub fn validate(cfg: &ViTConfig, tensors: &HashMap<String, Tensor>, path: &Path) -> Result<()> {
-    let want = cfg.param_shapes();
-    let mut missing = Vec::new();
-    let mut shaped = Vec::new();
-    for (name, shape) in &want {
-        match tensors.get(name) {
-            None => missing.push(name.clone()),
-            Some(t) if t.dims() != shape.as_slice() => {
-                shaped.push(format!("{name} {:?} (want {shape:?})", t.dims()))
-            }
-            Some(_) => {}
-        }
+    match LayoutDiff::new(tensors, &cfg.param_shapes()).describe() {
+        None => Ok(()),
+        Some(diff) => Err(EncoderError::Checkpoint {
+            path: path.to_path_buf(),
+            reason: format!(
+                "holds {} but {} was asked for; {diff}",
+                describe(tensors),
+                cfg.name
+            ),
+        }),
     }
-    let mut unexpected: Vec<String> = tensors
-        .keys()
-        .filter(|k| !want.iter().any(|(n, _)| n == *k))
-        .cloned()
-        .collect();
-    unexpected.sort();
-    missing.sort();
-    if missing.is_empty() && shaped.is_empty() && unexpected.is_empty() {
-        return Ok(());
-    }
-    let mut reason = format!("holds {} but {} was asked for", describe(tensors), cfg.name);
-    for (what, names) in [
-        ("missing", &missing),
-        ("mis-shaped", &shaped),
-        ("unexpected", &unexpected),
-    ] {
-        if !names.is_empty() {
-            reason.push_str(&format!("; {what}: {}", list(names)));
-        }
-    }
-    Err(EncoderError::Checkpoint {
-        path: path.to_path_buf(),
-        reason,
-    })
 }
 
 /// A ViT of architecture `cfg` from a checkpoint in any supported layout, and that layout.
