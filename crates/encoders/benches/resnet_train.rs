@@ -1,7 +1,7 @@
 //! ResNet-18 SGD training steps on CPU through the sslinv-kernels ops (issue 7's workloads).
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::{Optimizer, SGD, VarBuilder, VarMap};
+use candle_core::{Device, Tensor};
+use candle_nn::{Optimizer, SGD};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sslinv_encoders::{Arch, ResNet, ResNetConfig, Stem};
 use std::time::Duration;
@@ -16,14 +16,12 @@ fn train_step(c: &mut Criterion) {
         ("width16_cifar", 0.25, Stem::Cifar),
         ("width64_imagenet", 1.0, Stem::ImageNet),
     ] {
-        let varmap = VarMap::new();
-        let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
         let config = ResNetConfig {
             arch: Arch::ResNet18,
             width_mult,
             stem,
         };
-        let model = ResNet::new(&config, vb).unwrap();
+        let (model, varmap) = ResNet::trainable(&config, &Device::Cpu).unwrap();
         let mut sgd = SGD::new(varmap.all_vars(), 0.01).unwrap();
         let x = Tensor::randn(0f32, 1f32, (64, 3, 32, 32), &Device::Cpu).unwrap();
         group.bench_function(name, |b| {

@@ -4,8 +4,8 @@
 //! `cargo run --release -p sslinv-encoders --example train_step -- WIDTH_MULT STEM SIZE BATCH STEPS`
 //! e.g. `-- 0.25 cifar 32 64 5`; STEM is `cifar` or `imagenet`.
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::{VarBuilder, VarMap};
+use candle_core::{Device, Tensor};
+
 use sslinv_encoders::{Arch, ResNet, ResNetConfig, Stem};
 use sslinv_kernels::{SgdStep, sgd_update};
 use std::time::Instant;
@@ -37,14 +37,12 @@ fn timed_steps() -> Result<(), Box<dyn std::error::Error>> {
     let size: usize = arg(2, "32").parse()?;
     let batch: usize = arg(3, "64").parse()?;
     let steps: usize = arg(4, "5").parse()?;
-    let varmap = VarMap::new();
-    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
     let config = ResNetConfig {
         arch: Arch::ResNet18,
         width_mult,
         stem,
     };
-    let model = ResNet::new(&config, vb)?;
+    let (model, varmap) = ResNet::trainable(&config, &Device::Cpu)?;
     let vars = varmap.all_vars();
     // Plain SGD (lr 0.01) as the PyTorch side of benches/train_compare.py, updated in place.
     let plain = SgdStep {

@@ -4,8 +4,8 @@ use crate::block::{Block, ConvBn};
 use crate::config::{ResNetConfig, Stem};
 use crate::encoder::{Encoder, check_input};
 use crate::error::Result;
-use candle_core::Tensor;
-use candle_nn::VarBuilder;
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
 
 /// A ResNet without its classifier: stem, four stages, global average pool.
 #[derive(Clone, Debug)]
@@ -19,6 +19,14 @@ pub struct ResNet {
 }
 
 impl ResNet {
+    /// A network on `device` whose weights are new variables (candle's default initialisation)
+    /// in the returned map, for an optimiser or a gradient check.
+    pub fn trainable(config: &ResNetConfig, device: &Device) -> Result<(Self, VarMap)> {
+        let varmap = VarMap::new();
+        let net = Self::new(config, VarBuilder::from_varmap(&varmap, DType::F32, device))?;
+        Ok((net, varmap))
+    }
+
     /// Builds the network reading (or creating, from a `VarMap`) tensors with torchvision names.
     pub fn new(config: &ResNetConfig, vb: VarBuilder) -> Result<Self> {
         let c0 = config.stem_width();

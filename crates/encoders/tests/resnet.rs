@@ -3,7 +3,7 @@
 mod common;
 
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{VarBuilder, VarMap};
+use candle_nn::VarBuilder;
 use sslinv_encoders::params::random_init;
 use sslinv_encoders::{Arch, Encoder, FoldedResNet, ResNet, ResNetConfig, Stem};
 use sslinv_testkit::max_abs_diff;
@@ -38,12 +38,7 @@ fn random_net(cfg: &ResNetConfig) -> ResNet {
 fn varmap_holds_torchvision_names_and_shapes() {
     for arch in [Arch::ResNet18, Arch::ResNet50] {
         let cfg = small(arch, Stem::ImageNet);
-        let map = VarMap::new();
-        let net = ResNet::new(
-            &cfg,
-            VarBuilder::from_varmap(&map, DType::F32, &Device::Cpu),
-        )
-        .unwrap();
+        let (net, map) = ResNet::trainable(&cfg, &Device::Cpu).unwrap();
         let data = map.data().lock().unwrap();
         let mut got: Vec<(String, Vec<usize>)> = data
             .iter()
@@ -88,28 +83,19 @@ fn features_and_stage_maps_have_the_right_shapes() {
 #[test]
 fn train_mode_uses_batch_statistics_and_updates_running_stats() {
     let cfg = small(Arch::ResNet18, Stem::Cifar);
-    let map = VarMap::new();
-    let net = ResNet::new(
-        &cfg,
-        VarBuilder::from_varmap(&map, DType::F32, &Device::Cpu),
-    )
-    .unwrap();
+    let (net, map) = ResNet::trainable(&cfg, &Device::Cpu).unwrap();
     let x = input(4, 16);
-    let before = net
-        .stem
-        .bn
-        .running_mean
-        .as_tensor()
-        .to_vec1::<f32>()
-        .unwrap();
+    let running_mean = || {
+        net.stem
+            .bn
+            .running_mean
+            .as_tensor()
+            .to_vec1::<f32>()
+            .unwrap()
+    };
+    let before = running_mean();
     let train = net.forward_t(&x, true).unwrap();
-    let after = net
-        .stem
-        .bn
-        .running_mean
-        .as_tensor()
-        .to_vec1::<f32>()
-        .unwrap();
+    let after = running_mean();
     assert!(before.iter().all(|&v| v == 0.0));
     assert!(
         after.iter().any(|&v| v != 0.0),

@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::{VarBuilder, VarMap};
+use candle_core::{Device, Tensor, Var};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Uniform};
@@ -53,9 +52,7 @@ impl ResNetBackbone {
 
     /// As [`ResNetBackbone::new`] from an encoders configuration.
     pub fn from_config(rcfg: &ResNetConfig, seed: u64, device: &Device) -> Result<Self> {
-        let varmap = VarMap::new();
-        let vb = VarBuilder::from_varmap(&varmap, DType::F32, device);
-        let net = ResNet::new(rcfg, vb).map_err(upstream)?;
+        let (net, varmap) = ResNet::trainable(rcfg, device).map_err(upstream)?;
         let mut vars: Vec<(String, Var)> = varmap
             .data()
             .lock()
