@@ -191,24 +191,3 @@ pub fn run_with(
         seconds: start.elapsed().as_secs_f64(),
     })
 }
-
-/// Extrinsic invariance with an encoder on `device` (e.g. synth3d's train/test samples).
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    encoder: &dyn sslinv_encoders::Encoder,
-    train: (&[RgbImage], &[f32]),
-    test: (&[RgbImage], &[f32]),
-    names: &[String],
-    target: &str,
-    prep: &Preprocess,
-    batch: usize,
-    seed: u64,
-    device: &candle_core::Device,
-    dataset: &str,
-    model: &str,
-) -> Result<ExtrinsicResult> {
-    let mut f = crate::encoder::EncoderFeatures::new(encoder, prep, device);
-    run_with(
-        &mut f, train, test, names, target, prep, batch, seed, dataset, model,
-    )
-}

@@ -81,16 +81,17 @@ fn synth3d(job: &ExtrinsicJob) -> Result<ExtrinsicResult> {
     let (te, te_y) = split(&data.test, job.max_test)?;
     let (encoder, dev) = job.model.load()?;
     // synth3d images are small: keep their size instead of the 224 eval geometry.
-    Ok(sslinv_invariance::extrinsic::run(
-        encoder.as_ref(),
+    let prep = job.model.preprocess(None, None)?;
+    let mut features = EncoderFeatures::new(encoder.as_ref(), &prep, &dev);
+    Ok(sslinv_invariance::extrinsic::run_with(
+        &mut features,
         (&tr, &tr_y),
         (&te, &te_y),
         &names,
         &job.target,
-        &job.model.preprocess(None, None)?,
+        &prep,
         job.model.batch,
         job.seed,
-        &dev,
         "synth3d",
         &job.model.spec,
     )?)
