@@ -156,7 +156,13 @@ fn hsv_to_rgb(h: u8, s: u8, v: u8) -> [u8; 3] {
     let p = clip(vf * (1.0 - fs as f64));
     let q = clip(vf * (1.0 - (fs * f) as f64));
     let t = clip(vf * (1.0 - (fs * (1.0 - f)) as f64));
-    match i % 6 {
+    hsv_sector(i, v, p, q, t)
+}
+
+/// RGB of the hue sector `sector` (taken mod 6) of the standard HSV -> RGB conversion, from the
+/// value `v` and the sector's falling `p`, middle `q` and rising `t` levels.
+pub fn hsv_sector<T: Copy>(sector: i32, v: T, p: T, q: T, t: T) -> [T; 3] {
+    match sector.rem_euclid(6) {
         0 => [v, t, p],
         1 => [q, v, p],
         2 => [p, v, t],

@@ -49,6 +49,17 @@ pub enum Step {
     Rotation(f64),
 }
 
+impl Step {
+    /// The probability that a randomly applied step runs; `None` for a step that always runs.
+    pub fn probability(&self) -> Option<f64> {
+        match *self {
+            Step::HFlip(p) | Step::VFlip(p) | Step::Grayscale(p) => Some(p),
+            Step::ColorJitter { p, .. } | Step::Blur { p, .. } => Some(p),
+            Step::ResizedCrop { .. } | Step::Rotation(_) => None,
+        }
+    }
+}
+
 /// A random augmentation pipeline producing views of size `out_size` x `out_size`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -251,43 +262,19 @@ impl Policy {
             None => resample::resize_exact(img, out_size, out_size),
         };
         for s in &self.steps {
+            // RandomApply: one uniform draw decides an optional step, in the steps' order.
+            if s.probability().is_some_and(|p| rng.random::<f64>() >= p) {
+                continue;
+            }
             view = match *s {
                 Step::ResizedCrop { .. } => view,
-                Step::HFlip(p) => {
-                    if rng.random::<f64>() < p {
-                        geometry::hflip(&view)
-                    } else {
-                        view
-                    }
-                }
-                Step::VFlip(p) => {
-                    if rng.random::<f64>() < p {
-                        geometry::vflip(&view)
-                    } else {
-                        view
-                    }
-                }
-                Step::ColorJitter { p, .. } => {
-                    if rng.random::<f64>() < p {
-                        jitter(view, s, rng)
-                    } else {
-                        view
-                    }
-                }
-                Step::Grayscale(p) => {
-                    if rng.random::<f64>() < p {
-                        color::grayscale(&view)
-                    } else {
-                        view
-                    }
-                }
-                Step::Blur { p, sigma } => {
-                    if rng.random::<f64>() < p {
-                        let s = rng.random_range(sigma.0..=sigma.1);
-                        filter::gaussian_blur(&view, blur_kernel(out_size), s)
-                    } else {
-                        view
-                    }
+                Step::HFlip(_) => geometry::hflip(&view),
+                Step::VFlip(_) => geometry::vflip(&view),
+                Step::ColorJitter { .. } => jitter(view, s, rng),
+                Step::Grayscale(_) => color::grayscale(&view),
+                Step::Blur { sigma, .. } => {
+                    let s = rng.random_range(sigma.0..=sigma.1);
+                    filter::gaussian_blur(&view, blur_kernel(out_size), s)
                 }
                 Step::Rotation(deg) => geometry::rotate(&view, rng.random_range(-deg..=deg)),
             };

@@ -17,23 +17,11 @@ pub fn sweep_view(sweep: &Sweep, i: usize, img: &RgbImage, prep: &Preprocess) ->
         .op(i, img.width(), img.height())
         .map_err(|e| augment_err("sweep op", e))?;
     match op {
-        Some(Op::ResizedCrop {
-            top,
-            left,
-            height,
-            width,
-            ..
-        }) => {
-            let size = prep.crop.or(prep.resize).unwrap_or(DEFAULT_SIDE);
-            Op::ResizedCrop {
-                top,
-                left,
-                height,
-                width,
-                size,
+        Some(mut crop @ Op::ResizedCrop { .. }) => {
+            if let Op::ResizedCrop { size, .. } = &mut crop {
+                *size = prep.crop.or(prep.resize).unwrap_or(DEFAULT_SIDE);
             }
-            .apply(img)
-            .map_err(|e| augment_err("resized_crop", e))
+            crop.apply(img).map_err(|e| augment_err("resized_crop", e))
         }
         Some(op) => Ok(prep.image(&op.apply(img).map_err(|e| augment_err("sweep op", e))?)),
         None => Ok(prep.image(img)),

@@ -3,17 +3,9 @@
 /// HSV (all in [0, 1], hue wraps) to linear-ish RGB in [0, 1].
 pub fn hsv(h: f32, s: f32, v: f32) -> [f32; 3] {
     let h6 = h.rem_euclid(1.0) * 6.0;
-    let i = (h6.floor() as i32).rem_euclid(6);
     let f = h6 - h6.floor();
     let (p, q, t) = (v * (1.0 - s), v * (1.0 - s * f), v * (1.0 - s * (1.0 - f)));
-    match i {
-        0 => [v, t, p],
-        1 => [q, v, p],
-        2 => [p, v, t],
-        3 => [p, q, v],
-        4 => [t, p, v],
-        _ => [v, p, q],
-    }
+    sslinv_augment::color::hsv_sector(h6.floor() as i32, v, p, q, t)
 }
 
 /// The colour of a black-body light at `kelvin` (Tanner Helland's fit of the Planckian locus),
