@@ -33,19 +33,7 @@ fn imagenet_val_is_sorted_image_folder() {
 
 fn cifar_root() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for f in [
-        "data_batch_1",
-        "data_batch_2",
-        "data_batch_3",
-        "data_batch_4",
-        "data_batch_5",
-        "test_batch",
-    ] {
-        copy_fixture(
-            &format!("cifar-10-batches-py/{f}"),
-            &dir.path().join("cifar-10-batches-py").join(f),
-        );
-    }
+    sslinv_testkit::cifar10_batches(dir.path());
     dir
 }
 

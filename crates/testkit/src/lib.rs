@@ -10,7 +10,7 @@ mod memory;
 mod tensor;
 
 pub use cli::fill;
-pub use files::write_file;
+pub use files::{cifar10_batches, write_file};
 pub use image::{pattern, png_bytes};
 pub use mat::{mat_v5, mat_v73_header};
 pub use memory::peak_rss_mib;

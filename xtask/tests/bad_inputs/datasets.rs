@@ -183,19 +183,7 @@ pub fn cases(root: &Path) -> Vec<Case> {
         "cifar10 data_batch_1 cut short",
         "cifar10",
         |r| {
-            for b in [
-                "data_batch_1",
-                "data_batch_2",
-                "data_batch_3",
-                "data_batch_4",
-                "data_batch_5",
-                "test_batch",
-            ] {
-                copy(
-                    &format!("cifar-10-batches-py/{b}"),
-                    &r.join(format!("cifar-10-batches-py/{b}")),
-                );
-            }
+            sslinv_testkit::cifar10_batches(r);
             let p = r.join("cifar-10-batches-py/data_batch_1");
             let whole = std::fs::read(&p).unwrap();
             std::fs::write(&p, &whole[..whole.len() * 2 / 3]).unwrap();

@@ -30,23 +30,10 @@ fn split_dir(root: &Path, split: Split) -> Result<std::path::PathBuf> {
 /// Loads a split; `latent_targets` picks the 10 latents (true) or the class id (false) as targets.
 pub fn load(root: &Path, split: Split, latent_targets: bool) -> Result<ImageSet> {
     let dir = split_dir(&crate::fsutil::find_base(root, "trainset"), split)?;
-    let (items, ids, classes) = image_folder::scan(&dir)?;
-    let name = if latent_targets {
-        "causal3dident"
-    } else {
-        "causal3dident-class"
-    };
     if !latent_targets {
-        return ImageSet::new(
-            name,
-            split,
-            items,
-            Targets::Classes {
-                ids,
-                count: classes.len(),
-            },
-        );
+        return image_folder::image_folder("causal3dident-class", &dir, split);
     }
+    let (items, ids, classes) = image_folder::scan(&dir)?;
     let mut values = Vec::with_capacity(items.len() * LATENTS);
     for (c, class) in classes.iter().enumerate() {
         let path = dir.join(format!("latents_{c}.npy"));
@@ -68,7 +55,7 @@ pub fn load(root: &Path, split: Split, latent_targets: bool) -> Result<ImageSet>
         }
     }
     ImageSet::new(
-        name,
+        "causal3dident",
         split,
         items,
         Targets::Values {
