@@ -5,7 +5,7 @@ mod common;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use common::{assert_moco_learned, images, values};
+use common::{assert_moco_learned, images, learning_schedule, values};
 use sslinv_encoders::{Encoder, ResNet, ResNetConfig};
 use sslinv_objectives::{Objective, PretrainConfig, ResNetBackbone, pretrain, read_meta};
 
@@ -106,13 +106,7 @@ fn resnet_moco_loss_falls_and_accuracy_rises() {
     // and schedule as the tiny-backbone learning test in training.rs.
     let imgs = images(64, 48, 1);
     let mut cfg = tiny(Objective::MocoV2);
-    cfg.policy = "ventral".into();
-    cfg.epochs = 20;
-    cfg.batch_size = 16;
-    cfg.seed = 7;
-    cfg.hyper.queue_size = 64;
-    cfg.hyper.lr = 0.5;
-    cfg.hyper.key_momentum = 0.99;
+    learning_schedule(&mut cfg, 16, 7);
     let dir = tempfile::tempdir().unwrap();
     let run = pretrain(&cfg, &imgs, dir.path(), false).unwrap();
     let h = &run.report.history;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Tiny, assert_moco_learned};
+use common::{Tiny, assert_moco_learned, learning_schedule};
 use sslinv_datasets::synth3d::{Synth3d, Synth3dConfig};
 use sslinv_objectives::{Objective, PretrainConfig, pretrain_with};
 
@@ -22,12 +22,7 @@ fn moco_on_synth3d_learns() {
     .unwrap();
     let mut cfg = PretrainConfig::new(Objective::MocoV2, "ventral", "tiny");
     cfg.image_size = 32;
-    cfg.batch_size = 32;
-    cfg.epochs = 20;
-    cfg.seed = 1;
-    cfg.hyper.queue_size = 128;
-    cfg.hyper.lr = 0.5;
-    cfg.hyper.key_momentum = 0.99;
+    learning_schedule(&mut cfg, 32, 1);
     let dir = tempfile::tempdir().unwrap();
     let run = pretrain_with(&cfg, &data.pretrain, dir.path(), false, false, &Tiny::new).unwrap();
     let h = &run.report.history;

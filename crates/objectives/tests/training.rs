@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Tiny, assert_moco_learned, images, values};
+use common::{Tiny, assert_moco_learned, images, learning_schedule, values};
 use sslinv_objectives::{
     Backbone, Objective, PretrainConfig, checkpoint::read_tensors, pretrain_with, read_meta,
 };
@@ -21,9 +21,8 @@ fn config(objective: Objective, policy: &str, epochs: usize) -> PretrainConfig {
 #[test]
 fn moco_loss_falls_and_accuracy_rises() {
     let imgs = images(64, 48, 1);
-    let mut cfg = config(Objective::MocoV2, "ventral", 20);
-    cfg.hyper.lr = 0.5;
-    cfg.hyper.key_momentum = 0.99;
+    let mut cfg = config(Objective::MocoV2, "default", 1);
+    learning_schedule(&mut cfg, 16, 7);
     let dir = tempfile::tempdir().unwrap();
     let run = pretrain_with(&cfg, &imgs, dir.path(), false, false, &Tiny::new).unwrap();
     let h = &run.report.history;

@@ -7,7 +7,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use image::{Rgb, RgbImage};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sslinv_objectives::{Backbone, Result};
+use sslinv_objectives::{Backbone, PretrainConfig, Result};
 
 /// `n` distinct images: two-colour stripes at a random angle and frequency plus a disc.
 pub fn images(n: usize, size: u32, seed: u64) -> Vec<RgbImage> {
@@ -126,4 +126,16 @@ pub fn assert_moco_learned(h: &[sslinv_objectives::StepLog], from: usize, window
     eprintln!("loss {l0} -> {l1}, accuracy {a0} -> {a1}");
     assert!(l1 < l0 - 0.2, "loss {l0} -> {l1}");
     assert!(a1 > a0 + 0.1, "accuracy {a0} -> {a1}");
+}
+
+/// The schedule under which MoCo v2 learns within 80 steps in these tests: Ventral, 20 epochs,
+/// a queue of four batches, lr 0.5 and key momentum 0.99.
+pub fn learning_schedule(cfg: &mut PretrainConfig, batch_size: usize, seed: u64) {
+    cfg.policy = "ventral".into();
+    cfg.epochs = 20;
+    cfg.batch_size = batch_size;
+    cfg.seed = seed;
+    cfg.hyper.queue_size = 4 * batch_size;
+    cfg.hyper.lr = 0.5;
+    cfg.hyper.key_momentum = 0.99;
 }
