@@ -12,10 +12,11 @@ import argparse
 import json
 import os
 import subprocess
-import time
 
 import torch
 import torchvision
+
+from torch_forward import best_forward_seconds
 
 
 def torch_time(arch, batch, reps):
@@ -24,14 +25,7 @@ def torch_time(arch, batch, reps):
     model.fc = torch.nn.Identity()
     model.eval()
     x = torch.randn(batch, 3, 224, 224)
-    with torch.no_grad():
-        model(x)
-        best = float("inf")
-        for _ in range(reps):
-            t = time.perf_counter()
-            model(x)
-            best = min(best, time.perf_counter() - t)
-    return best / batch
+    return best_forward_seconds(model, x, reps) / batch
 
 
 def rust_time(arch, batch, reps):

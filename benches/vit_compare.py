@@ -21,18 +21,14 @@ import subprocess
 import sys
 
 TORCH_SNIPPET = r"""
-import json, resource, sys, time, torch, timm
+import json, resource, sys, torch, timm
+sys.path.insert(0, sys.argv[4])
+from torch_forward import best_forward_seconds
 torch.set_num_threads(2)
 arch, batch, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 model = timm.create_model(arch, pretrained=False, num_classes=0).eval()
 x = torch.randn(batch, 3, 224, 224)
-with torch.no_grad():
-    model(x)
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter()
-        model(x)
-        best = min(best, time.perf_counter() - t)
+best = best_forward_seconds(model, x, reps)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds_per_image": best / batch, "peak_rss_mib": peak}))
 """
@@ -53,7 +49,9 @@ def ours(arch, batch, reps):
 
 def theirs(arch, batch, reps):
     env = dict(os.environ, OMP_NUM_THREADS="2", MKL_NUM_THREADS="2")
-    return run_json([sys.executable, "-c", TORCH_SNIPPET, arch, str(batch), str(reps)], env)
+    benches = os.path.dirname(os.path.abspath(__file__))
+    snippet = [sys.executable, "-c", TORCH_SNIPPET, arch, str(batch), str(reps), benches]
+    return run_json(snippet, env)
 
 
 def main():
