@@ -1,25 +1,8 @@
 //! Rank statistics used to judge whether invariance predicts transfer.
 
-/// Ranks (1-based) with ties given their average rank, as scipy's `rankdata`.
-pub fn average_ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut ranks = vec![0.0; values.len()];
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start + 1;
-        while end < order.len() && values[order[end]] == values[order[start]] {
-            end += 1;
-        }
-        // Positions start..end share the mean of ranks start+1..=end.
-        let rank = (start + 1 + end) as f64 / 2.0;
-        for &i in &order[start..end] {
-            ranks[i] = rank;
-        }
-        start = end;
-    }
-    ranks
-}
+/// One implementation of ranks and Spearman's rho serves the probes (RankMe) and fusion (the
+/// invariance-based prediction), so both report the same statistic.
+pub use sslinv_heads::{average_ranks, spearman};
 
 /// Pearson correlation; `None` when fewer than two points or a constant input.
 pub fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
@@ -38,11 +21,6 @@ pub fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
         return None;
     }
     Some(sab / (saa * sbb).sqrt())
-}
-
-/// Spearman rank correlation (Pearson on average ranks), as scipy's `spearmanr`.
-pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
-    pearson(&average_ranks(a), &average_ranks(b))
 }
 
 #[cfg(test)]
