@@ -14,14 +14,17 @@ pub fn ordered<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     out
 }
 
-/// Grouped bars: one group per category, one bar per series; `value(series, category)`.
-fn grouped_bars(
+/// Grouped bars: one group per category, one bar per series, in first-seen order; `cells` are
+/// (category, series, value), the first of a pair counting.
+fn grouped_bars<'a>(
     title: &str,
     y_label: &str,
-    categories: &[String],
-    series: &[String],
-    value: impl Fn(&str, &str) -> Option<f64>,
+    cells: impl IntoIterator<Item = (&'a str, &'a str, f64)>,
 ) -> String {
+    let cells: Vec<_> = cells.into_iter().collect();
+    let categories = ordered(cells.iter().map(|c| c.0));
+    let series = ordered(cells.iter().map(|c| c.1));
+    let value = |s: &str, c: &str| cells.iter().find(|x| x.1 == s && x.0 == c).map(|x| x.2);
     let values: Vec<f64> = categories
         .iter()
         .flat_map(|c| {
@@ -60,26 +63,19 @@ fn grouped_bars(
         let y = frame.below_axis();
         frame.label(frame.px(ci as f64 + 0.5), y, category, categories.len() > 6);
     }
-    frame.legend(series);
+    frame.legend(&series);
     frame.finish()
 }
 
 /// Mean synthetic invariance per transform, one bar per model.
 pub fn invariance_profile(study: &Study) -> String {
-    let transforms = ordered(study.synthetic.iter().map(|e| e.transform.as_str()));
-    let models = ordered(study.synthetic.iter().map(|e| e.model.as_str()));
     grouped_bars(
         "Synthetic invariance profile",
         "mean whitened cosine similarity",
-        &transforms,
-        &models,
-        |m, t| {
-            study
-                .synthetic
-                .iter()
-                .find(|e| e.model == m && e.transform == t)
-                .map(|e| e.mean_similarity)
-        },
+        study
+            .synthetic
+            .iter()
+            .map(|e| (&*e.transform, &*e.model, e.mean_similarity)),
     )
 }
 
@@ -124,39 +120,25 @@ pub fn similarity_curve(study: &Study, transform: &str) -> String {
 
 /// Multi-view invariance per view kind, one bar per model.
 pub fn multiview_bars(study: &Study) -> String {
-    let kinds = ordered(study.multiview.iter().map(|e| e.kind.as_str()));
-    let models = ordered(study.multiview.iter().map(|e| e.model.as_str()));
     grouped_bars(
         "Real-world (multi-view) invariance",
         "mean whitened cosine similarity",
-        &kinds,
-        &models,
-        |m, k| {
-            study
-                .multiview
-                .iter()
-                .find(|e| e.model == m && e.kind == k)
-                .map(|e| e.similarity)
-        },
+        study
+            .multiview
+            .iter()
+            .map(|e| (&*e.kind, &*e.model, e.similarity)),
     )
 }
 
 /// Downstream test score per task, one bar per model (fusions included).
 pub fn downstream_bars(study: &Study) -> String {
-    let tasks = ordered(study.downstream.iter().map(|e| e.task.as_str()));
-    let models = ordered(study.downstream.iter().map(|e| e.model.as_str()));
     grouped_bars(
         "Downstream transfer",
         "test score (accuracy or R²)",
-        &tasks,
-        &models,
-        |m, t| {
-            study
-                .downstream
-                .iter()
-                .find(|e| e.model == m && e.task == t)
-                .map(|e| e.score)
-        },
+        study
+            .downstream
+            .iter()
+            .map(|e| (&*e.task, &*e.model, e.score)),
     )
 }
 

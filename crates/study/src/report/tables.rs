@@ -2,7 +2,7 @@
 
 use super::charts::ordered;
 use crate::models::Role;
-use crate::schema::Study;
+use crate::schema::{Interval, Study};
 
 /// A table: header cells and rows of cells.
 pub struct Table {
@@ -69,35 +69,28 @@ pub fn models(study: &Study) -> Table {
     }
 }
 
-/// Mean synthetic similarity: a row per transform, a column per model.
-pub fn synthetic(study: &Study) -> Table {
-    let models = ordered(study.synthetic.iter().map(|e| e.model.as_str()));
-    let transforms = ordered(study.synthetic.iter().map(|e| e.transform.as_str()));
-    let mut header = vec!["transform".to_string(), "family".to_string()];
+/// A row per key, a column per model (in first-seen order): the key, the cells `lead` gives it,
+/// then each model's value with its interval; `cells` are (key, model, value, interval), the
+/// first of a pair counting.
+fn per_model<'a>(
+    study: &Study,
+    header: &[&str],
+    cells: impl IntoIterator<Item = (&'a str, &'a str, f64, Interval)>,
+    lead: impl Fn(&str) -> Vec<String>,
+) -> Table {
+    let cells: Vec<_> = cells.into_iter().collect();
+    let models = ordered(cells.iter().map(|c| c.1));
+    let keys = ordered(cells.iter().map(|c| c.0));
+    let mut header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
     header.extend(models.iter().map(|m| label(study, m)));
-    let rows = transforms
+    let rows = keys
         .iter()
-        .map(|t| {
-            let family = study
-                .synthetic
-                .iter()
-                .find(|e| &e.transform == t)
-                .map(|e| e.family.clone())
-                .unwrap_or_default();
-            let mut row = vec![t.clone(), family];
+        .map(|k| {
+            let mut row = vec![k.clone()];
+            row.extend(lead(k));
             row.extend(models.iter().map(|m| {
-                cell_ci(
-                    study
-                        .synthetic
-                        .iter()
-                        .find(|e| &e.model == m && &e.transform == t)
-                        .map(|e| e.mean_similarity),
-                    study
-                        .synthetic
-                        .iter()
-                        .find(|e| &e.model == m && &e.transform == t)
-                        .and_then(|e| e.ci95),
-                )
+                let c = cells.iter().find(|c| c.1 == m && c.0 == k);
+                cell_ci(c.map(|c| c.2), c.and_then(|c| c.3))
             }));
             row
         })
@@ -105,27 +98,26 @@ pub fn synthetic(study: &Study) -> Table {
     Table { header, rows }
 }
 
+/// Mean synthetic similarity: a row per transform, a column per model.
+pub fn synthetic(study: &Study) -> Table {
+    let family = |t: &str| {
+        let e = study.synthetic.iter().find(|e| e.transform == t);
+        vec![e.map(|e| e.family.clone()).unwrap_or_default()]
+    };
+    let cells = study
+        .synthetic
+        .iter()
+        .map(|e| (&*e.transform, &*e.model, e.mean_similarity, e.ci95));
+    per_model(study, &["transform", "family"], cells, family)
+}
+
 /// Multi-view similarity: a row per view kind, a column per model.
 pub fn multiview(study: &Study) -> Table {
-    let models = ordered(study.multiview.iter().map(|e| e.model.as_str()));
-    let kinds = ordered(study.multiview.iter().map(|e| e.kind.as_str()));
-    let mut header = vec!["views".to_string()];
-    header.extend(models.iter().map(|m| label(study, m)));
-    let rows = kinds
+    let cells = study
+        .multiview
         .iter()
-        .map(|k| {
-            let mut row = vec![k.clone()];
-            row.extend(models.iter().map(|m| {
-                let e = study
-                    .multiview
-                    .iter()
-                    .find(|e| &e.model == m && &e.kind == k);
-                cell_ci(e.map(|e| e.similarity), e.and_then(|e| e.ci95))
-            }));
-            row
-        })
-        .collect();
-    Table { header, rows }
+        .map(|e| (&*e.kind, &*e.model, e.similarity, e.ci95));
+    per_model(study, &["views"], cells, |_| Vec::new())
 }
 
 /// Downstream scores: a row per model, a column per task, plus the mean over tasks.
