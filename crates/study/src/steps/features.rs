@@ -14,18 +14,11 @@ use crate::step::Step;
 pub fn run(r: &mut Runner, model: &str, dataset: &str, split: &str, step: &Step) -> Result<()> {
     let images = r.data.split(dataset, split, &r.preset)?;
     let eval = r.preset.eval();
-    let prep = r.preprocess(model, Some(eval.resize), Some(eval.crop))?;
-    let (batch, device) = (r.preset.invariance.batch, r.device.clone());
-    let bar = super::progress(
-        images.len(),
-        "images",
-        &format!("features {model} {dataset} {split}"),
-        r.progress,
-    );
-    let enc = r.encoder(model)?;
+    let msg = format!("features {model} {dataset} {split}");
+    let enc = super::Encoding::new(r, model, eval.resize, images.len(), &msg)?;
     let dim = enc.dim();
-    let rows = super::encode(enc, images.as_ref(), &prep, batch, &device, &bar)?;
-    bar.finish_and_clear();
+    let rows = enc.encode(images.as_ref())?;
+    enc.finish();
     let meta = HashMap::from([
         ("model".to_string(), model.to_string()),
         ("dataset".to_string(), dataset.to_string()),

@@ -29,18 +29,11 @@ pub fn run(r: &mut Runner, model: &str, views: &str, step: &Step) -> Result<()> 
     let stats = r.stats(model)?;
     let (images, groups) = r.data.view_groups(views, &r.preset)?;
     let eval = r.preset.eval();
-    let prep = r.preprocess(model, Some(eval.resize), Some(eval.crop))?;
-    let (batch, device) = (r.preset.invariance.batch, r.device.clone());
     let (seed, resamples) = (r.preset.seed, r.preset.invariance.bootstrap);
-    let bar = super::progress(
-        images.len(),
-        "images",
-        &format!("{views} views of {model}"),
-        r.progress,
-    );
-    let enc = r.encoder(model)?;
-    let rows = super::encode(enc, images.as_ref(), &prep, batch, &device, &bar)?;
-    bar.finish_and_clear();
+    let msg = format!("{views} views of {model}");
+    let enc = super::Encoding::new(r, model, eval.resize, images.len(), &msg)?;
+    let rows = enc.encode(images.as_ref())?;
+    enc.finish();
     let scores = score_groups(&stats, &rows, &groups)?;
     let per_group: Vec<f64> = scores.groups.iter().map(|g| g.similarity).collect();
     write_json(

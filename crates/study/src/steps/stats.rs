@@ -15,20 +15,12 @@ fn cache(layout: &Layout) -> StatsCache {
 /// Computes and stores the statistics of `model` (the summary JSON is written last).
 pub fn run(r: &mut Runner, model: &str, step: &Step) -> Result<()> {
     let eval = r.preset.eval();
-    let prep = r.preprocess(model, Some(eval.sweep_resize), Some(eval.crop))?;
     let images = r.data.stats_images(&r.preset)?;
-    let batch = r.preset.invariance.batch;
-    let device = r.device.clone();
-    let bar = super::progress(
-        images.len(),
-        "images",
-        &format!("statistics of {model}"),
-        r.progress,
-    );
-    let enc = r.encoder(model)?;
+    let msg = format!("statistics of {model}");
+    let enc = super::Encoding::new(r, model, eval.sweep_resize, images.len(), &msg)?;
     let mut acc = StatsAccumulator::new(enc.dim(), format!("{model} on the statistics images"));
     // One chunk of images at a time: memory is bounded by the chunk, not the image count.
-    let chunk = (batch * 8).max(1);
+    let chunk = (enc.batch * 8).max(1);
     let n = images.len();
     for start in (0..n).step_by(chunk) {
         let part = Slice {
@@ -36,10 +28,10 @@ pub fn run(r: &mut Runner, model: &str, step: &Step) -> Result<()> {
             start,
             end: (start + chunk).min(n),
         };
-        let rows = super::encode(enc, &part, &prep, batch, &device, &bar)?;
+        let rows = enc.encode(&part)?;
         acc.push(&rows, part.end - part.start)?;
     }
-    bar.finish_and_clear();
+    enc.finish();
     let stats = acc.finish()?;
     cache(&r.layout).store(model, &stats)?;
     write_json(&step.outputs[0], &stats.summary())
