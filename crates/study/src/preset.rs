@@ -106,46 +106,15 @@ pub struct DataPreset {
     pub source: SourceKind,
     /// Sizes of the rendered synth3d splits (synth3d only).
     #[serde(default)]
-    pub synth3d: Option<Synth3dPreset>,
+    pub synth3d: Option<Synth3dConfig>,
     /// Pretrain on ImageNet val when ImageNet train is absent (root only).
     #[serde(default)]
     pub pretrain_on_val: bool,
 }
 
-/// Sizes of the rendered synth3d splits (every image is a function of seed, split and index).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Synth3dPreset {
-    /// Master seed of the renders.
-    pub seed: u64,
-    /// Image side in pixels.
-    pub size: u32,
-    /// Unlabelled pretraining images.
-    pub n_pretrain: usize,
-    /// Labelled probe training samples.
-    pub n_train: usize,
-    /// Labelled probe test samples.
-    pub n_test: usize,
-    /// View groups per kind (viewpoint, illumination, temperature).
-    pub n_groups: usize,
-    /// Images per view group.
-    pub views_per_group: usize,
-}
-
-impl Synth3dPreset {
-    /// The renderer's config.
-    pub fn config(&self) -> Synth3dConfig {
-        Synth3dConfig {
-            seed: self.seed,
-            size: self.size,
-            n_pretrain: self.n_pretrain,
-            n_train: self.n_train,
-            n_test: self.n_test,
-            n_groups: self.n_groups,
-            views_per_group: self.views_per_group,
-        }
-    }
-}
+/// Sizes of the rendered synth3d splits: the renderer's own config, so a preset names exactly
+/// the fields (and no others) that the cache key is made of.
+pub type Synth3dPreset = Synth3dConfig;
 
 /// How the models are pretrained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -409,11 +378,7 @@ impl Preset {
     /// The synth3d config when the study runs on synth3d.
     pub fn synth3d(&self) -> Option<Synth3dConfig> {
         match self.data.source {
-            SourceKind::Synth3d => Some(
-                self.data
-                    .synth3d
-                    .map_or_else(Synth3dConfig::demo, |s| s.config()),
-            ),
+            SourceKind::Synth3d => Some(self.data.synth3d.unwrap_or_else(Synth3dConfig::demo)),
             SourceKind::Root => None,
         }
     }

@@ -9,6 +9,8 @@ pub const RENDERER_VERSION: u32 = 3;
 
 /// Sizes of the generated splits. Every image is a pure function of `(seed, split, index)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// A study preset's `[data] synth3d` table is this config: a misspelt size must be an error.
+#[serde(deny_unknown_fields)]
 pub struct Synth3dConfig {
     /// Master seed.
     pub seed: u64,
