@@ -51,14 +51,40 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
     })
 }
 
+/// Helpers for the tests of the atomic writers (here and in the steps).
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::path::{Path, PathBuf};
+
+    /// `rel` inside a fresh temporary folder, which lives as long as the returned guard.
+    pub fn scratch(rel: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(rel);
+        (dir, path)
+    }
+
+    /// Asserts that `path` is alone in its folder: its writes left no temporary beside it.
+    pub fn assert_alone(path: &Path) {
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            [path.file_name().unwrap()],
+            "temporary files left behind"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::testing::{assert_alone, scratch};
     use super::*;
 
     #[test]
     fn racing_writers_leave_one_whole_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.json");
+        let (_dir, path) = scratch("r.json");
         std::thread::scope(|s| {
             for t in 0..4u8 {
                 let path = &path;
@@ -72,7 +98,6 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(bytes.len(), 10_000);
         assert!(bytes.iter().all(|&b| b == bytes[0]), "torn file");
-        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
-        assert_eq!(leftovers, 1, "temporary files left behind");
+        assert_alone(&path);
     }
 }

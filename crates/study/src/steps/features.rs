@@ -102,11 +102,11 @@ pub fn fused(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::testing::{assert_alone, scratch};
 
     #[test]
     fn features_file_round_trips_with_metadata_and_leaves_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("sub/f.safetensors");
+        let (_dir, out) = scratch("sub/f.safetensors");
         let meta = HashMap::from([("model".to_string(), "random:resnet18:seed=0".to_string())]);
         write_features(&out, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3, meta).unwrap();
         let bytes = std::fs::read(&out).unwrap();
@@ -117,7 +117,6 @@ mod tests {
         );
         let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
         assert_eq!(st.tensor("features").unwrap().shape(), &[2, 3]);
-        let left: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
-        assert_eq!(left.len(), 1, "only the output remains");
+        assert_alone(&out);
     }
 }
