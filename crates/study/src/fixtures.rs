@@ -3,7 +3,7 @@
 //! want to try `cargo xtask pipeline --preset smoke` before downloading anything.
 
 use image::{Rgb, RgbImage};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StudyError};
 
@@ -34,6 +34,14 @@ fn save(path: &Path, img: &RgbImage) -> Result<()> {
     })?;
     img.save(path)
         .map_err(|e| StudyError::Invalid(format!("{}: {e}", path.display())))
+}
+
+/// Writes the tiny data root at `dir/data` and returns that path: a study's outputs then go
+/// beside it in `dir`, as in the tests that run one on a temporary folder.
+pub fn tiny_data_in(dir: &Path, per_class: u32) -> Result<PathBuf> {
+    let data = dir.join("data");
+    tiny_data_root(&data, per_class)?;
+    Ok(data)
 }
 
 /// Writes the tiny data root under `root`: `imagenet/train/<wnid>/*.JPEG` (2 classes x

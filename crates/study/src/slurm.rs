@@ -263,8 +263,7 @@ mod tests {
     #[test]
     fn one_array_per_stage_chained_by_afterok() {
         let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        crate::fixtures::tiny_data_root(&data, 2).unwrap();
+        let data = crate::fixtures::tiny_data_in(dir.path(), 2).unwrap();
         let runner = smoke_runner(dir.path(), data);
         let opts = SlurmOptions {
             command: "/bin/xtask pipeline --preset smoke".into(),

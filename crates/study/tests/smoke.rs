@@ -1,20 +1,12 @@
 //! The smoke preset end to end on a tiny real-layout data root: every stage runs, study.json
 //! is complete, and a run resumed after losing some results ends with the same numbers.
 
+mod common;
+
 use candle_core::Device;
+use common::{run_smoke, smoke_study};
 use sslinv_study::{Outcome, Preset, Source, Study, fixtures, prepare, report};
 use std::path::Path;
-
-fn run(data: &Path, out: &Path) -> Vec<(String, Outcome)> {
-    let preset = Preset::load("smoke").unwrap();
-    let source = Source::Root {
-        root: data.to_path_buf(),
-        fetch: false,
-    };
-    let (mut runner, _) = prepare(&preset, &source, out, Device::Cpu, &[], false).unwrap();
-    runner.progress = false;
-    runner.run()
-}
 
 /// Everything but wall-clock times.
 fn numbers(study: &Study) -> String {
@@ -30,16 +22,9 @@ fn numbers(study: &Study) -> String {
 #[test]
 fn smoke_study_runs_every_stage_and_resumes_to_the_same_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    fixtures::tiny_data_root(&data, 24).unwrap();
+    let data = fixtures::tiny_data_in(dir.path(), 24).unwrap();
     let out = dir.path().join("out");
-    let outcomes = run(&data, &out);
-    let failed: Vec<_> = outcomes
-        .iter()
-        .filter(|(_, o)| matches!(o, Outcome::Failed(_)))
-        .collect();
-    assert!(failed.is_empty(), "{failed:?}");
-    let study = report::read_study(&out.join("results")).unwrap();
+    let study = smoke_study(&data, &out, &[]);
     // Three pretrained models, the random baseline and the fusion.
     assert_eq!(study.models.len(), 5, "{:?}", study.models);
     assert_eq!(study.synthetic.len(), 4 * 6);
@@ -103,7 +88,7 @@ fn smoke_study_runs_every_stage_and_resumes_to_the_same_numbers() {
     std::fs::remove_dir_all(out.join("results/fusion")).unwrap();
     std::fs::remove_dir_all(out.join("features/ventral")).unwrap();
     std::fs::remove_file(out.join("results/synthetic/dorsal/hue.json")).unwrap();
-    let again = run(&data, &out);
+    let again = run_smoke(&data, &out, &[]);
     let ran: Vec<&String> = again
         .iter()
         .filter(|(_, o)| *o == Outcome::Ran)
@@ -122,8 +107,7 @@ fn smoke_study_runs_every_stage_and_resumes_to_the_same_numbers() {
 #[test]
 fn pretraining_several_models_at_once_gives_the_same_checkpoints() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    fixtures::tiny_data_root(&data, 12).unwrap();
+    let data = fixtures::tiny_data_in(dir.path(), 12).unwrap();
     let source = Source::Root {
         root: data.clone(),
         fetch: false,
