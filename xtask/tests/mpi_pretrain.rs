@@ -4,10 +4,13 @@
 //! (`cargo test -p xtask --features mpi --test mpi_pretrain`) and `mpirun` on the PATH;
 //! otherwise it says on stderr why it is skipped and passes.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 use candle_core::Device;
+use common::output;
 use sslinv_testkit::cli;
 
 fn pretrain(cache: &Path, out: &Path) -> Vec<std::ffi::OsString> {
@@ -18,16 +21,6 @@ fn pretrain(cache: &Path, out: &Path) -> Vec<std::ffi::OsString> {
         cache,
         out
     )
-}
-
-fn run(c: &mut Command) {
-    let o = c.output().unwrap();
-    assert!(
-        o.status.success(),
-        "{c:?} failed:\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 #[test]
@@ -48,17 +41,21 @@ fn two_mpi_ranks_equal_one_process_with_two_bn_splits() {
     let (single, dist) = (dir.path().join("single"), dir.path().join("mpi"));
     let xtask = env!("CARGO_BIN_EXE_xtask");
     // The single run renders the synth3d cache the ranks then read.
-    run(Command::new(xtask)
-        .args(pretrain(&cache, &single))
-        .env("RAYON_NUM_THREADS", "1"));
-    run(Command::new("mpirun")
-        .args(["-np", "2", "--oversubscribe", "-x", "RAYON_NUM_THREADS=1"])
-        // Open MPI refuses root unless told; containers and CI runners are often root.
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .arg(xtask)
-        .args(pretrain(&cache, &dist))
-        .args(["--distributed", "mpi"]));
+    output(
+        Command::new(xtask)
+            .args(pretrain(&cache, &single))
+            .env("RAYON_NUM_THREADS", "1"),
+    );
+    output(
+        Command::new("mpirun")
+            .args(["-np", "2", "--oversubscribe", "-x", "RAYON_NUM_THREADS=1"])
+            // Open MPI refuses root unless told; containers and CI runners are often root.
+            .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+            .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+            .arg(xtask)
+            .args(pretrain(&cache, &dist))
+            .args(["--distributed", "mpi"]),
+    );
 
     let card: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dist.join("model.json")).unwrap()).unwrap();

@@ -45,8 +45,7 @@ fn temporaries(dir: &Path) -> Vec<String> {
 #[test]
 fn a_killed_study_and_a_one_thread_study_end_with_the_uninterrupted_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    sslinv_study::fixtures::tiny_data_root(&data, 24).unwrap();
+    let data = sslinv_study::fixtures::tiny_data_in(dir.path(), 24).unwrap();
 
     let whole = dir.path().join("whole");
     let start = Instant::now();

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{json_diff, study_numbers};
+use common::{json_diff, output, study_numbers};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -26,17 +26,6 @@ fn smoke(data: &Path, out: &Path) -> Command {
         .arg("--out")
         .arg(out);
     c
-}
-
-fn output(c: &mut Command) -> String {
-    let o = c.output().unwrap();
-    assert!(
-        o.status.success(),
-        "{c:?} failed: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Each array task's id and state, as `scontrol` still remembers finished jobs.
@@ -94,8 +83,7 @@ fn the_smoke_study_through_slurm_equals_a_local_run() {
     output(Command::new("bash").arg(script));
 
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    sslinv_study::fixtures::tiny_data_root(&data, 24).unwrap();
+    let data = sslinv_study::fixtures::tiny_data_in(dir.path(), 24).unwrap();
 
     let local = dir.path().join("local");
     let start = Instant::now();

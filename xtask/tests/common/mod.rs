@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::Path;
+use std::process::Command;
 
 use image::{Rgb, RgbImage};
 
@@ -55,4 +56,16 @@ pub fn json_diff(a: &serde_json::Value, b: &serde_json::Value, limit: usize) -> 
     walk(a, b, String::new(), &mut out);
     out.truncate(limit);
     out
+}
+
+/// Runs `c` to the end, asserting that it succeeded (its output shown where not); its stdout.
+pub fn output(c: &mut Command) -> String {
+    let o = c.output().unwrap();
+    assert!(
+        o.status.success(),
+        "{c:?} failed:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
