@@ -11,8 +11,9 @@
 
 use image::RgbImage;
 
+use crate::border::reflect101;
 use crate::numpy_rng::NumpyRandomState;
-use crate::opencv_warp::{affine_from_points, reflect101, remap_linear, warp_affine_linear};
+use crate::opencv_warp::{affine_from_points, remap_linear, warp_affine_linear};
 
 /// Side of the blur kernel in `approximate` mode.
 const KSIZE: usize = 17;

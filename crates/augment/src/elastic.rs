@@ -6,16 +6,7 @@ use image::RgbImage;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// OpenCV's reflect-101 border index (edge pixel not repeated).
-#[inline]
-fn reflect101(i: i64, n: i64) -> i64 {
-    if n == 1 {
-        return 0;
-    }
-    let period = 2 * (n - 1);
-    let m = i.rem_euclid(period);
-    if m < n { m } else { period - m }
-}
+use crate::border::reflect101;
 
 /// Widths of three box filters whose succession approximates a Gaussian of `sigma`
 /// (the standard "boxes for Gauss" construction), so the cost does not grow with sigma.

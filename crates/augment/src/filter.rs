@@ -2,19 +2,8 @@
 
 use image::RgbImage;
 
+use crate::border::reflect101;
 use crate::color::blend_images;
-
-/// Index into `0..n` with PyTorch's "reflect" padding (edge not repeated), folded as often
-/// as needed so kernels wider than the image still work.
-#[inline]
-fn reflect(i: i64, n: i64) -> usize {
-    if n == 1 {
-        return 0;
-    }
-    let period = 2 * (n - 1);
-    let m = i.rem_euclid(period);
-    (if m < n { m } else { period - m }) as usize
-}
 
 /// torchvision's 1-D Gaussian kernel in f32: `linspace(-(k-1)/2, (k-1)/2, k)`, normalised.
 pub fn gaussian_kernel(ksize: usize, sigma: f64) -> Vec<f32> {
@@ -50,7 +39,7 @@ pub fn gaussian_blur(img: &RgbImage, ksize: usize, sigma: f64) -> RgbImage {
     let mut row = vec![0f32; (w + 2 * r as usize) * 3];
     for y in 0..h {
         for (j, px) in row.chunks_exact_mut(3).enumerate() {
-            let x = reflect(j as i64 - r, w as i64);
+            let x = reflect101(j as i64 - r, w as i64) as usize;
             let s = (y * w + x) * 3;
             px[0] = src[s] as f32;
             px[1] = src[s + 1] as f32;
@@ -77,7 +66,7 @@ pub fn gaussian_blur(img: &RgbImage, ksize: usize, sigma: f64) -> RgbImage {
     for y in 0..h {
         acc.fill(0.0);
         for (t, &kv) in k.iter().enumerate() {
-            let sy = reflect(y as i64 + t as i64 - r, h as i64);
+            let sy = reflect101(y as i64 + t as i64 - r, h as i64) as usize;
             for (a, &v) in acc.iter_mut().zip(&tmp[sy * stride..(sy + 1) * stride]) {
                 *a += v * kv;
             }

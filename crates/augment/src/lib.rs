@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod albumentations_elastic;
+mod border;
 pub mod color;
 pub mod elastic;
 pub mod error;

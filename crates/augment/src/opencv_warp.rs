@@ -4,6 +4,8 @@
 
 use image::RgbImage;
 
+use crate::border::reflect101;
+
 /// Fractional bits of a source position (OpenCV's `INTER_BITS`).
 const INTER_BITS: i32 = 5;
 /// Steps per pixel (`INTER_TAB_SIZE`).
@@ -11,17 +13,6 @@ const TAB: i32 = 1 << INTER_BITS;
 /// Fixed-point bits of the affine coefficients (`AB_BITS`).
 const AB_BITS: i32 = 10;
 const AB_SCALE: f64 = (1 << AB_BITS) as f64;
-
-/// OpenCV's reflect-101 border index (`borderInterpolate` with `BORDER_REFLECT_101`).
-pub(crate) fn reflect101(mut p: i64, len: i64) -> i64 {
-    if len == 1 {
-        return 0;
-    }
-    while p < 0 || p >= len {
-        p = if p < 0 { -p } else { 2 * (len - 1) - p };
-    }
-    p
-}
 
 /// `cvRound` of a double: nearest, ties to even (as `lrint` in the default mode).
 fn cv_round(v: f64) -> i32 {
@@ -191,12 +182,5 @@ mod tests {
         for (g, e) in got.iter().zip(m) {
             assert!((g - e).abs() < 1e-4, "{got:?}");
         }
-    }
-
-    #[test]
-    fn reflect101_mirrors_without_repeating_the_edge() {
-        assert_eq!(reflect101(-1, 5), 1);
-        assert_eq!(reflect101(5, 5), 3);
-        assert_eq!(reflect101(-9, 5), 1);
     }
 }
