@@ -1,16 +1,13 @@
 //! Eval-mode feature extraction (BatchNorm folded) of ResNet-18/50 at 224x224.
 
+mod common;
+
 use candle_core::{Device, Tensor};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sslinv_encoders::{Encoder, load_encoder};
-use std::time::Duration;
 
 fn features(c: &mut Criterion) {
-    let mut group = c.benchmark_group("features_224");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(8))
-        .warm_up_time(Duration::from_secs(1));
+    let mut group = common::slow_group(c, "features_224", 8);
     for (name, batch) in [("resnet18", 4), ("resnet50", 2)] {
         let encoder = load_encoder(&format!("random:{name}:seed=0"), &Device::Cpu).unwrap();
         let x = Tensor::randn(0f32, 1f32, (batch, 3, 224, 224), &Device::Cpu).unwrap();

@@ -1,17 +1,14 @@
 //! ResNet-18 SGD training steps on CPU through the sslinv-kernels ops (issue 7's workloads).
 
+mod common;
+
 use candle_core::{Device, Tensor};
 use candle_nn::{Optimizer, SGD};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sslinv_encoders::{Arch, ResNet, ResNetConfig, Stem};
-use std::time::Duration;
 
 fn train_step(c: &mut Criterion) {
-    let mut group = c.benchmark_group("resnet18_train_32px_b64");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(6))
-        .warm_up_time(Duration::from_secs(1));
+    let mut group = common::slow_group(c, "resnet18_train_32px_b64", 6);
     for (name, width_mult, stem) in [
         ("width16_cifar", 0.25, Stem::Cifar),
         ("width64_imagenet", 1.0, Stem::ImageNet),

@@ -1,18 +1,15 @@
 //! ViT feature extraction at 224x224 on the CPU fast path (random timm-initialised weights),
 //! and candle's ops on the same model for comparison.
 
+mod common;
+
 use candle_core::{Device, Tensor};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sslinv_encoders::Encoder;
 use sslinv_encoders::vit::{Readout, ViTConfig, ViTEncoder, random_vit};
-use std::time::Duration;
 
 fn vit(c: &mut Criterion) {
-    let mut group = c.benchmark_group("vit_224");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(8))
-        .warm_up_time(Duration::from_secs(1));
+    let mut group = common::slow_group(c, "vit_224", 8);
     for (arch, batch) in [("vit_small_patch16_224", 8), ("vit_base_patch16_224", 4)] {
         let cfg = ViTConfig::timm(arch).unwrap();
         let x = Tensor::randn(0f32, 1f32, (batch, 3, 224, 224), &Device::Cpu).unwrap();
