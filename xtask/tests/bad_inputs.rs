@@ -15,19 +15,25 @@ mod bad_inputs {
     pub mod results;
 }
 
-use bad_inputs::harness::run_all;
+use bad_inputs::harness::{Case, run_all};
 use bad_inputs::*;
+
+/// Runs the cases `cases` writes into a fresh folder, which is returned for a look at what the
+/// runs left there.
+fn run_group(category: &str, cases: fn(&std::path::Path) -> Vec<Case>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    run_all(category, cases(dir.path()));
+    dir
+}
 
 #[test]
 fn bad_images() {
-    let dir = tempfile::tempdir().unwrap();
-    run_all("images", images::cases(dir.path()));
+    run_group("images", images::cases);
 }
 
 #[test]
 fn bad_checkpoints() {
-    let dir = tempfile::tempdir().unwrap();
-    run_all("checkpoints", checkpoints::cases(dir.path()));
+    let dir = run_group("checkpoints", checkpoints::cases);
     // The hostile pickle would have created this file had anything run it.
     assert!(
         !dir.path().join("pwned").exists(),
@@ -37,20 +43,19 @@ fn bad_checkpoints() {
 
 #[test]
 fn bad_datasets() {
-    let dir = tempfile::tempdir().unwrap();
-    run_all("datasets", datasets::cases(dir.path()));
+    run_group("datasets", datasets::cases);
 }
 
 #[test]
 fn bad_features_and_results() {
-    let dir = tempfile::tempdir().unwrap();
-    run_all("features and results", results::cases(dir.path()));
+    run_group("features and results", results::cases);
 }
 
 #[test]
 fn bad_arguments() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cases = names::cases(dir.path());
-    cases.extend(ranges::cases(dir.path()));
-    run_all("arguments", cases);
+    run_group("arguments", |root| {
+        let mut cases = names::cases(root);
+        cases.extend(ranges::cases(root));
+        cases
+    });
 }

@@ -9,7 +9,6 @@ use sslinv_encoders::{Arch, ResNetConfig, Stem};
 
 use super::files::*;
 use super::harness::*;
-use sslinv_testkit::cli;
 
 type Tensors = Vec<(String, Dtype, Vec<usize>, Vec<u8>)>;
 
@@ -42,27 +41,7 @@ fn features(d: &CaseDir, file: &str, bytes: &[u8], arch: &str) -> (Vec<OsString>
     d.file("imgs/a.png", &png(20, 20));
     let out = d.out("f.safetensors");
     let model = format!("{arch}:{}", ckpt.display());
-    let a = cli!(
-        "features --model {} --images {} --resize 32 --crop 32 --out {}",
-        model,
-        d.input.join("imgs"),
-        &out
-    );
-    (a, out)
-}
-
-fn case(
-    root: &Path,
-    v: &mut Vec<Case>,
-    name: &'static str,
-    file: &str,
-    bytes: &[u8],
-    names: &[&str],
-    problem: &'static str,
-) {
-    let d = CaseDir::new(root, &name.replace([' ', '/'], "_"));
-    let (a, o) = features(&d, file, bytes, "resnet18");
-    v.push(fails(name, a, o, names, problem));
+    (features_args(&model, &d.input.join("imgs"), &out), out)
 }
 
 pub fn cases(root: &Path) -> Vec<Case> {
@@ -81,64 +60,17 @@ pub fn cases(root: &Path) -> Vec<Case> {
         },
     });
 
-    case(
-        root,
-        &mut v,
-        "truncated safetensors",
-        "cut.safetensors",
-        &good[..good.len() / 2],
-        &["cut.safetensors"],
-        "safetensors",
-    );
-    case(
-        root,
-        &mut v,
-        "zero-byte safetensors",
-        "empty.safetensors",
-        &[],
-        &["empty.safetensors"],
-        "safetensors",
-    );
-
     // The 8-byte header length says far more than the file holds.
     let mut huge = good.clone();
     huge[..8].copy_from_slice(&(1u64 << 40).to_le_bytes());
-    case(
-        root,
-        &mut v,
-        "header length past the end",
-        "long.safetensors",
-        &huge,
-        &["long.safetensors"],
-        "header",
-    );
-
     // The header length is just past the end of the file.
     let mut long = good.clone();
     long[..8].copy_from_slice(&(good.len() as u64).to_le_bytes());
-    case(
-        root,
-        &mut v,
-        "header length a few bytes too long",
-        "over.safetensors",
-        &long,
-        &["over.safetensors"],
-        "header",
-    );
 
     let mut wrong_dtype = resnet18();
     let bytes_i32: Vec<u8> = wrong_dtype[0].3.clone();
     wrong_dtype[0].1 = Dtype::I32;
     wrong_dtype[0].3 = bytes_i32;
-    case(
-        root,
-        &mut v,
-        "conv1.weight stored as i32",
-        "dtype.safetensors",
-        &safetensors(&wrong_dtype, None),
-        &["dtype.safetensors", "conv1.weight"],
-        "dtype",
-    );
 
     let mut wrong_shape = resnet18();
     let i = wrong_shape
@@ -147,99 +79,154 @@ pub fn cases(root: &Path) -> Vec<Case> {
         .unwrap();
     let s = &mut wrong_shape[i];
     s.2 = vec![s.2[0], s.2[1], 1, 9];
-    case(
-        root,
-        &mut v,
-        "layer1.0.conv1.weight mis-shaped",
-        "shape.safetensors",
-        &safetensors(&wrong_shape, None),
-        &["shape.safetensors", "layer1.0.conv1.weight"],
-        "expected",
-    );
 
     let mut missing = resnet18();
     missing.retain(|t| !t.0.starts_with("layer2.1."));
-    case(
-        root,
-        &mut v,
-        "layer2.1 missing",
-        "missing.safetensors",
-        &safetensors(&missing, None),
-        &["missing.safetensors", "layer2.1"],
-        "missing",
-    );
-
-    let d = CaseDir::new(root, "asked_resnet50");
-    let (a, o) = features(&d, "r18.safetensors", &good, "resnet50");
-    v.push(fails(
-        "a ResNet-18 checkpoint given as resnet50",
-        a,
-        o,
-        &["r18.safetensors", "resnet50"],
-        "was asked for",
-    ));
-
-    // A model card that disagrees with the weights beside it.
-    let d = CaseDir::new(root, "card_disagrees");
-    d.file(
-        "model.json",
-        br#"{"arch": "resnet34", "width_mult": 0.125, "stem": "cifar"}"#,
-    );
-    let (a, o) = features(&d, "model.safetensors", &good, "resnet18");
-    v.push(fails(
-        "model card says resnet34, weights hold a resnet18",
-        a,
-        o,
-        &["model.safetensors", "resnet34"],
-        "json says",
-    ));
-
-    let d = CaseDir::new(root, "card_malformed");
-    d.file(
-        "model.json",
-        br#"{"arch": "resnet18", "width_mult": "wide", "stem": "cifar"}"#,
-    );
-    let (a, o) = features(&d, "model.safetensors", &good, "resnet18");
-    v.push(fails(
-        "model card with width_mult a string",
-        a,
-        o,
-        &["model.json", "\"wide\""],
-        "invalid type",
-    ));
 
     // A PyTorch zip whose pickle calls os.system: refused, and nothing runs.
     let marker = root.join("pwned");
     let pickle = calling_pickle("posix", "system", &format!("touch {}", marker.display()));
-    let zip = stored_zip(&[("archive/data.pkl", &pickle), ("archive/version", b"3\n")]);
-    case(
-        root,
-        &mut v,
-        "pth pickle calling os.system",
-        "evil.pth",
-        &zip,
-        &["evil.pth", "posix.system"],
-        "not allowed",
-    );
+    let evil = stored_zip(&[("archive/data.pkl", &pickle), ("archive/version", b"3\n")]);
     let builtins = calling_pickle("builtins", "eval", "__import__('os').system('true')");
-    let zip = stored_zip(&[("archive/data.pkl", &builtins), ("archive/version", b"3\n")]);
-    case(
-        root,
-        &mut v,
-        "pth pickle calling builtins.eval",
-        "eval.pth.tar",
-        &zip,
-        &["eval.pth.tar", "builtins.eval"],
-        "not allowed",
+    let eval = stored_zip(&[("archive/data.pkl", &builtins), ("archive/version", b"3\n")]);
+
+    // `features` over a checkpoint file, asked for as an architecture, with or without a model
+    // card beside it: (case name, file, bytes, architecture, model.json, names, problem).
+    type Row<'a> = (
+        &'static str,
+        &'a str,
+        Vec<u8>,
+        &'a str,
+        Option<&'a [u8]>,
+        &'a [&'a str],
+        &'static str,
     );
-    case(
-        root,
-        &mut v,
-        "pth that is not a zip",
-        "plain.pth",
-        &pickle,
-        &["plain.pth"],
-        "zip",
-    );
+    let failing: [Row; 13] = [
+        (
+            "truncated safetensors",
+            "cut.safetensors",
+            good[..good.len() / 2].to_vec(),
+            "resnet18",
+            None,
+            &["cut.safetensors"],
+            "safetensors",
+        ),
+        (
+            "zero-byte safetensors",
+            "empty.safetensors",
+            Vec::new(),
+            "resnet18",
+            None,
+            &["empty.safetensors"],
+            "safetensors",
+        ),
+        (
+            "header length past the end",
+            "long.safetensors",
+            huge,
+            "resnet18",
+            None,
+            &["long.safetensors"],
+            "header",
+        ),
+        (
+            "header length a few bytes too long",
+            "over.safetensors",
+            long,
+            "resnet18",
+            None,
+            &["over.safetensors"],
+            "header",
+        ),
+        (
+            "conv1.weight stored as i32",
+            "dtype.safetensors",
+            safetensors(&wrong_dtype, None),
+            "resnet18",
+            None,
+            &["dtype.safetensors", "conv1.weight"],
+            "dtype",
+        ),
+        (
+            "layer1.0.conv1.weight mis-shaped",
+            "shape.safetensors",
+            safetensors(&wrong_shape, None),
+            "resnet18",
+            None,
+            &["shape.safetensors", "layer1.0.conv1.weight"],
+            "expected",
+        ),
+        (
+            "layer2.1 missing",
+            "missing.safetensors",
+            safetensors(&missing, None),
+            "resnet18",
+            None,
+            &["missing.safetensors", "layer2.1"],
+            "missing",
+        ),
+        (
+            "a ResNet-18 checkpoint given as resnet50",
+            "r18.safetensors",
+            good.clone(),
+            "resnet50",
+            None,
+            &["r18.safetensors", "resnet50"],
+            "was asked for",
+        ),
+        (
+            "model card says resnet34, weights hold a resnet18",
+            "model.safetensors",
+            good.clone(),
+            "resnet18",
+            Some(br#"{"arch": "resnet34", "width_mult": 0.125, "stem": "cifar"}"#),
+            &["model.safetensors", "resnet34"],
+            "json says",
+        ),
+        (
+            "model card with width_mult a string",
+            "model.safetensors",
+            good.clone(),
+            "resnet18",
+            Some(br#"{"arch": "resnet18", "width_mult": "wide", "stem": "cifar"}"#),
+            &["model.json", "\"wide\""],
+            "invalid type",
+        ),
+        (
+            "pth pickle calling os.system",
+            "evil.pth",
+            evil,
+            "resnet18",
+            None,
+            &["evil.pth", "posix.system"],
+            "not allowed",
+        ),
+        (
+            "pth pickle calling builtins.eval",
+            "eval.pth.tar",
+            eval,
+            "resnet18",
+            None,
+            &["eval.pth.tar", "builtins.eval"],
+            "not allowed",
+        ),
+        (
+            "pth that is not a zip",
+            "plain.pth",
+            pickle,
+            "resnet18",
+            None,
+            &["plain.pth"],
+            "zip",
+        ),
+    ];
+    for (name, file, bytes, arch, card, names, problem) in failing {
+        push_fails(&mut v, root, name, names, problem, |d| {
+            if let Some(card) = card {
+                d.file("model.json", card);
+            }
+            features(d, file, &bytes, arch)
+        });
+    }
     v
 }

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use sslinv_testkit::cli;
+
 /// The longest a case may run before it counts as a hang (debug build, 2 busy cores).
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 
@@ -81,6 +83,36 @@ pub fn fails(
             problem,
         },
     }
+}
+
+/// Adds a case that must fail, in a folder of its own named after it: `make` writes its inputs
+/// and returns the command line and the `--out` path that must not appear.
+pub fn push_fails(
+    v: &mut Vec<Case>,
+    root: &Path,
+    name: &'static str,
+    names: &[&str],
+    problem: &'static str,
+    make: impl FnOnce(&CaseDir) -> (Vec<OsString>, PathBuf),
+) {
+    // Dots stay: `layer2.1 missing` (checkpoints) finds `layer2.1` only in this folder's name,
+    // as the loader's error names the blocks per stage, not the missing layer.
+    let folder = name.replace(
+        |c: char| !c.is_ascii_alphanumeric() && !"-.".contains(c),
+        "_",
+    );
+    let (args, out) = make(&CaseDir::new(root, &folder));
+    v.push(fails(name, args, out, names, problem));
+}
+
+/// `features` of the folder `images` under `model` at 32 px, writing `out`.
+pub fn features_args(model: &str, images: &Path, out: &Path) -> Vec<OsString> {
+    cli!(
+        "features --model {} --images {} --resize 32 --crop 32 --out {}",
+        model,
+        images,
+        out
+    )
 }
 
 fn files_under(dir: &Path) -> Vec<String> {

@@ -6,194 +6,150 @@ use std::path::Path;
 
 use super::files::*;
 use super::harness::*;
-use sslinv_testkit::cli;
 
 pub const MODEL: &str = "random:resnet18:seed=0:width=0.125:stem=cifar";
 
-pub fn arg_case(
-    root: &Path,
-    v: &mut Vec<Case>,
-    name: &'static str,
-    make: impl FnOnce(&CaseDir) -> Vec<OsString>,
-    names: &[&str],
-    problem: &'static str,
-) {
-    let d = CaseDir::new(root, &name.replace([' ', '/', '='], "_"));
-    let a = make(&d);
-    v.push(fails(name, a, d.out("o"), names, problem));
+/// What an argument case's command line reads, written into its folder.
+#[derive(Clone, Copy)]
+pub enum Input {
+    /// One 16 x 16 PNG.
+    Image,
+    /// A folder of three.
+    Images,
+    /// A features file of this many rows (two classes, 4 dims).
+    Features(usize),
+    /// The case's input folder, empty.
+    Folder,
 }
 
-pub fn image(d: &CaseDir) -> std::path::PathBuf {
-    d.file("a.png", &png(16, 16))
-}
+/// One argument case: its name, what it reads, the command line (`IN` stands for the input's
+/// path, `OUT` for the output's, `MODEL` for a small random ResNet-18), the strings the error
+/// must name and the problem it must say.
+pub type ArgCase = (
+    &'static str,
+    Input,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
 
-pub fn imgs(d: &CaseDir) -> std::path::PathBuf {
-    for i in 0..3 {
-        d.file(&format!("imgs/{i}.png"), &png(16, 16));
+/// The failing cases of `rows`, each in a folder of its own under `root`.
+pub fn arg_cases(root: &Path, rows: &[ArgCase]) -> Vec<Case> {
+    let mut v = Vec::new();
+    for &(name, input, line, names, problem) in rows {
+        push_fails(&mut v, root, name, names, problem, |d| {
+            let input = match input {
+                Input::Image => d.file("a.png", &png(16, 16)),
+                Input::Images => {
+                    for i in 0..3 {
+                        d.file(&format!("imgs/{i}.png"), &png(16, 16));
+                    }
+                    d.input.join("imgs")
+                }
+                Input::Features(n) => {
+                    let (x, y) = separable(n, 2);
+                    d.file("f.safetensors", &features_file(&x, 4, &y))
+                }
+                Input::Folder => d.input.clone(),
+            };
+            let out = d.out("o");
+            let args = line
+                .split_whitespace()
+                .map(|w| match w {
+                    "IN" => input.clone().into_os_string(),
+                    "OUT" => out.clone().into_os_string(),
+                    "MODEL" => MODEL.into(),
+                    _ => OsString::from(w),
+                })
+                .collect();
+            (args, out)
+        });
     }
-    d.input.join("imgs")
-}
-
-pub fn feats(d: &CaseDir, n: usize) -> std::path::PathBuf {
-    let (x, y) = separable(n, 2);
-    d.file("f.safetensors", &features_file(&x, 4, &y))
+    v
 }
 
 pub fn cases(root: &Path) -> Vec<Case> {
-    let mut v = Vec::new();
-    arg_case(
+    use Input::*;
+    arg_cases(
         root,
-        &mut v,
-        "unknown op",
-        |d| {
-            cli!(
-                "augment --op twirl --input {} --output {}",
-                image(d),
-                d.out("o")
-            )
-        },
-        &["twirl", "rotate", "posterize"],
-        "unknown op",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown transform (views)",
-        |d| {
-            cli!(
-                "invariance views --transform twirl --image {} --out {}",
-                image(d),
-                d.out("o")
-            )
-        },
-        &["twirl", "rotation", "translation", "posterize"],
-        "unknown transform",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown transform (synthetic)",
-        |d| {
-            cli!(
-                "invariance synthetic --model {} --transform spin --images {} --out {}",
-                MODEL,
-                imgs(d),
-                d.out("o")
-            )
-        },
-        &["spin", "rotation", "deform"],
-        "unknown transform",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown dataset (downstream)",
-        |d| {
-            cli!(
-                "downstream --model {} --dataset mnist --root {} --out {}",
-                MODEL,
-                &d.input,
-                d.out("o")
-            )
-        },
-        &["mnist", "cifar10", "flowers102"],
-        "unknown dataset",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown dataset (datasets check)",
-        |d| cli!("datasets check --dataset mnist --root {}", &d.input),
-        &["mnist", "cifar10", "coil100"],
-        "unknown dataset",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown multi-view dataset",
-        |d| {
-            cli!(
-                "invariance multiview --model {} --dataset cifar10 --root {} --out {}",
-                MODEL,
-                &d.input,
-                d.out("o")
-            )
-        },
-        &["cifar10", "coil100"],
-        "view",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown preset",
-        |d| {
-            cli!(
-                "pipeline --preset huge --data-root {} --out {}",
-                &d.input,
-                d.out("o")
-            )
-        },
-        &["huge", "smoke", "paper"],
-        "no such preset",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown policy",
-        |d| {
-            cli!(
-                "pretrain --dataset folder --root {} --policy sideways --epochs 1 --out {}",
-                imgs(d),
-                d.out("o")
-            )
-        },
-        &["sideways", "ventral"],
-        "policy",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown architecture",
-        |d| {
-            cli!(
-                "features --model random:resnet7:seed=0 --images {} --out {}",
-                imgs(d),
-                d.out("o")
-            )
-        },
-        &["resnet7", "resnet18"],
-        "unknown",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown device",
-        |d| {
-            cli!(
-                "features --model {} --device tpu --images {} --out {}",
-                MODEL,
-                imgs(d),
-                d.out("o")
-            )
-        },
-        &["tpu", "cpu"],
-        "unknown device",
-    );
-    arg_case(
-        root,
-        &mut v,
-        "unknown metric",
-        |d| {
-            let f = feats(d, 20);
-            cli!(
-                "probe --task classification --metric f1 --train {} --test {} --out {}",
-                &f,
-                &f,
-                d.out("o")
-            )
-        },
-        &["f1", "accuracy", "mean-per-class"],
-        "metric",
-    );
-    v
+        &[
+            (
+                "unknown op",
+                Image,
+                "augment --op twirl --input IN --output OUT",
+                &["twirl", "rotate", "posterize"],
+                "unknown op",
+            ),
+            (
+                "unknown transform (views)",
+                Image,
+                "invariance views --transform twirl --image IN --out OUT",
+                &["twirl", "rotation", "translation", "posterize"],
+                "unknown transform",
+            ),
+            (
+                "unknown transform (synthetic)",
+                Images,
+                "invariance synthetic --model MODEL --transform spin --images IN --out OUT",
+                &["spin", "rotation", "deform"],
+                "unknown transform",
+            ),
+            (
+                "unknown dataset (downstream)",
+                Folder,
+                "downstream --model MODEL --dataset mnist --root IN --out OUT",
+                &["mnist", "cifar10", "flowers102"],
+                "unknown dataset",
+            ),
+            (
+                "unknown dataset (datasets check)",
+                Folder,
+                "datasets check --dataset mnist --root IN",
+                &["mnist", "cifar10", "coil100"],
+                "unknown dataset",
+            ),
+            (
+                "unknown multi-view dataset",
+                Folder,
+                "invariance multiview --model MODEL --dataset cifar10 --root IN --out OUT",
+                &["cifar10", "coil100"],
+                "view",
+            ),
+            (
+                "unknown preset",
+                Folder,
+                "pipeline --preset huge --data-root IN --out OUT",
+                &["huge", "smoke", "paper"],
+                "no such preset",
+            ),
+            (
+                "unknown policy",
+                Images,
+                "pretrain --dataset folder --root IN --policy sideways --epochs 1 --out OUT",
+                &["sideways", "ventral"],
+                "policy",
+            ),
+            (
+                "unknown architecture",
+                Images,
+                "features --model random:resnet7:seed=0 --images IN --out OUT",
+                &["resnet7", "resnet18"],
+                "unknown",
+            ),
+            (
+                "unknown device",
+                Images,
+                "features --model MODEL --device tpu --images IN --out OUT",
+                &["tpu", "cpu"],
+                "unknown device",
+            ),
+            (
+                "unknown metric",
+                Features(20),
+                "probe --task classification --metric f1 --train IN --test IN --out OUT",
+                &["f1", "accuracy", "mean-per-class"],
+                "metric",
+            ),
+        ],
+    )
 }
