@@ -126,6 +126,10 @@ fn check_mat_header(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+fn as_f64<T>(values: Vec<T>, convert: fn(T) -> f64) -> Vec<f64> {
+    values.into_iter().map(convert).collect()
+}
+
 /// Reads a float or integer `.npy` array as f64.
 pub fn read_npy(path: &Path) -> Result<NumArray> {
     let bytes = read_bytes(path, ".npy file")?;
@@ -141,24 +145,10 @@ pub fn read_npy(path: &Path) -> Result<NumArray> {
         .trim_start_matches(['<', '|', '='])
     {
         "f8" => header.into_vec::<f64>().map_err(|e| bad(&e))?,
-        "f4" => header
-            .into_vec::<f32>()
-            .map_err(|e| bad(&e))?
-            .into_iter()
-            .map(f64::from)
-            .collect(),
-        "i8" => header
-            .into_vec::<i64>()
-            .map_err(|e| bad(&e))?
-            .into_iter()
-            .map(|v| v as f64)
-            .collect(),
-        "i4" => header
-            .into_vec::<i32>()
-            .map_err(|e| bad(&e))?
-            .into_iter()
-            .map(f64::from)
-            .collect(),
+        "f4" => as_f64(header.into_vec::<f32>().map_err(|e| bad(&e))?, f64::from),
+        // .npy latents and labels stay far below 2^53: exact as f64.
+        "i8" => as_f64(header.into_vec::<i64>().map_err(|e| bad(&e))?, |v| v as f64),
+        "i4" => as_f64(header.into_vec::<i32>().map_err(|e| bad(&e))?, f64::from),
         other => {
             return Err(DatasetError::format(
                 path,

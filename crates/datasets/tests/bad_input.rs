@@ -138,22 +138,29 @@ fn pts_with_67_points_or_garbage_is_an_error_naming_the_file() {
         s.push_str(&format!("{k} {k}\n"));
     }
     s.push_str("}\n");
-    let dir = w300_root(&s);
-    let err = open_err("300w", dir.path(), Split::All);
-    assert_names(&err, &["02_Outdoor/a.pts", "67 points, want 68"]);
-    // Declared 68, 67 follow.
-    let dir = w300_root(&s.replace("n_points: 67", "n_points: 68"));
-    let err = open_err("300w", dir.path(), Split::All);
-    assert_names(&err, &["a.pts", "n_points is 68 but 67 points follow"]);
-    let dir = w300_root("version: 1\nn_points: 68\n{\n1.0 two\n}\n");
-    let err = open_err("300w", dir.path(), Split::All);
-    assert_names(&err, &["a.pts:4", "y is not a number"]);
-    let dir = w300_root("<html>not landmarks</html>\n");
-    let err = open_err("300w", dir.path(), Split::All);
-    assert_names(&err, &["a.pts:1", "unexpected line before `{`"]);
-    let dir = w300_root("version: 1\nn_points: 68\n{\n1 2\n");
-    let err = open_err("300w", dir.path(), Split::All);
-    assert_names(&err, &["a.pts", "no closing `}`"]);
+    let declared_68 = s.replace("n_points: 67", "n_points: 68");
+    for (text, names) in [
+        (s.as_str(), ["02_Outdoor/a.pts", "67 points, want 68"]),
+        (
+            &declared_68,
+            ["a.pts", "n_points is 68 but 67 points follow"],
+        ),
+        (
+            "version: 1\nn_points: 68\n{\n1.0 two\n}\n",
+            ["a.pts:4", "y is not a number"],
+        ),
+        (
+            "<html>not landmarks</html>\n",
+            ["a.pts:1", "unexpected line before `{`"],
+        ),
+        (
+            "version: 1\nn_points: 68\n{\n1 2\n",
+            ["a.pts", "no closing `}`"],
+        ),
+    ] {
+        let dir = w300_root(text);
+        assert_names(&open_err("300w", dir.path(), Split::All), &names);
+    }
     let root = w300_root("");
     std::fs::write(
         root.path().join("02_Outdoor/a.pts"),

@@ -19,28 +19,18 @@ use sslinv_datasets::{
 #[test]
 fn unreachable_hub_fails_fast_naming_the_repo() {
     fake_hub::no_proxy();
-    let start = Instant::now();
+    // The error names the repo and suggests being offline; returns how long it took.
+    let unreachable = |endpoint: &str, repo: &str| {
+        let start = Instant::now();
+        let err = check_reachable(endpoint, repo, Duration::from_secs(3))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(repo) && err.contains("offline"), "{err}");
+        start.elapsed()
+    };
     // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    let err = check_reachable(
-        "http://127.0.0.1:9",
-        "uoft-cs/cifar10",
-        Duration::from_secs(3),
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.contains("uoft-cs/cifar10") && err.contains("offline"),
-        "{err}"
-    );
-    assert!(start.elapsed() < Duration::from_secs(5));
-    let err = check_reachable(
-        "https://no-such-host.invalid",
-        "Voxel51/COIL-100",
-        Duration::from_secs(3),
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(err.contains("Voxel51/COIL-100"), "{err}");
+    assert!(unreachable("http://127.0.0.1:9", "uoft-cs/cifar10") < Duration::from_secs(5));
+    unreachable("https://no-such-host.invalid", "Voxel51/COIL-100");
 }
 
 #[test]

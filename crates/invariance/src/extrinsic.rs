@@ -159,22 +159,14 @@ pub fn run_with(
 ) -> Result<ExtrinsicResult> {
     let start = Instant::now();
     let columns = select_latents(target, names)?;
-    let prepare = |ims: &[RgbImage]| -> Vec<RgbImage> {
+    let mut features_of = |part: &str, ims: &[RgbImage]| {
         use rayon::prelude::*;
-        ims.par_iter().map(|im| prep.image(im)).collect()
+        let prepared: Vec<RgbImage> = ims.par_iter().map(|im| prep.image(im)).collect();
+        let source = format!("{model} on {dataset} {part}");
+        batched_features(features, &prepared, batch, &source)
     };
-    let train_x = batched_features(
-        features,
-        &prepare(train.0),
-        batch,
-        &format!("{model} on {dataset} train"),
-    )?;
-    let test_x = batched_features(
-        features,
-        &prepare(test.0),
-        batch,
-        &format!("{model} on {dataset} test"),
-    )?;
+    let train_x = features_of("train", train.0)?;
+    let test_x = features_of("test", test.0)?;
     let dim = features.dim();
     let latents = score_features(
         &train_x, train.1, &test_x, test.1, dim, names, &columns, seed,

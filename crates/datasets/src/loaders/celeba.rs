@@ -45,22 +45,14 @@ fn parse_landmarks(path: &Path) -> Result<HashMap<String, [f32; 2 * POINTS]>> {
             ));
         }
         let mut t = [0f32; 2 * POINTS];
+        // `i` counts from 0; the message counts fields from 1, the file name first.
+        let number = |i: usize| -> Result<f64> {
+            parts[i].parse().map_err(|_| {
+                DatasetError::annotation(path, n + 1, format!("field {} is not a number", i + 1))
+            })
+        };
         for k in 0..POINTS {
-            let x: f64 = parts[1 + 2 * k].parse().map_err(|_| {
-                DatasetError::annotation(
-                    path,
-                    n + 1,
-                    format!("field {} is not a number", 2 + 2 * k),
-                )
-            })?;
-            let y: f64 = parts[2 + 2 * k].parse().map_err(|_| {
-                DatasetError::annotation(
-                    path,
-                    n + 1,
-                    format!("field {} is not a number", 3 + 2 * k),
-                )
-            })?;
-            let [fx, fy] = to_frame(x, y);
+            let [fx, fy] = to_frame(number(1 + 2 * k)?, number(2 + 2 * k)?);
             t[2 * k] = fx;
             t[2 * k + 1] = fy;
         }
