@@ -14,13 +14,8 @@ use std::time::Instant;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The command line's candle settings, so the timing is what `cargo xtask pretrain` runs.
     // SAFETY: no other thread exists yet.
-    unsafe { sslinv_kernels::configure_process() };
-    // As `cargo xtask pretrain` on a CPU: the steps run in a pool whose threads are pinned.
-    sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, || {
-        timed_steps().map_err(|e| e.to_string())
-    })??;
+    unsafe { sslinv_kernels::run_like_pretrain(|| timed_steps().map_err(|e| e.to_string())) }??;
     Ok(())
 }
 

@@ -25,5 +25,5 @@ pub use conv::{conv2d, conv2d_bias};
 pub use eltwise::{add_relu, relu};
 pub use error::{KernelError, Result};
 pub use pool::{global_avg_pool, max_pool2d};
-pub use runtime::configure_process;
+pub use runtime::{configure_process, run_like_pretrain};
 pub use sgd::{SgdStep, ema_update, sgd_update};

@@ -11,6 +11,20 @@ pub unsafe fn configure_process() {
     keep_freed_memory();
 }
 
+/// Runs `f` as `cargo xtask pretrain` runs training steps on a CPU, for binaries that time
+/// them: the process settings of [`configure_process`], then a pool of rayon's thread count
+/// whose threads are pinned to the first cores.
+///
+/// # Safety
+/// As [`configure_process`]: call it before any other thread exists.
+pub unsafe fn run_like_pretrain<R: Send>(
+    f: impl FnOnce() -> R + Send,
+) -> Result<R, rayon::ThreadPoolBuildError> {
+    // SAFETY: forwarded to the caller.
+    unsafe { configure_process() };
+    crate::affinity::run_pinned(rayon::current_num_threads(), 0, f)
+}
+
 /// Sets candle's CPU environment for these kernels, unless the user set it: no spin-waiting in
 /// candle's thread pool (it fights our rayon kernels for the cores: 1.6 vs 1.2 s per ResNet-18
 /// training step on 2 cores) and one thread for candle's own ops, which are small next to ours

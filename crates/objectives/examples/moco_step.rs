@@ -26,14 +26,8 @@ fn arg(name: &str, default: usize) -> usize {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The same run-time setup as `cargo xtask pretrain`: candle's settings for the kernels, and
-    // freed memory stays with the allocator between steps.
     // SAFETY: no other thread exists yet.
-    unsafe { sslinv_kernels::configure_process() };
-    // As `cargo xtask pretrain` on a CPU: the steps run in a pool whose threads are pinned.
-    sslinv_kernels::run_pinned(rayon::current_num_threads(), 0, || {
-        timed_steps().map_err(|e| e.to_string())
-    })??;
+    unsafe { sslinv_kernels::run_like_pretrain(|| timed_steps().map_err(|e| e.to_string())) }??;
     Ok(())
 }
 
