@@ -43,11 +43,9 @@ pub fn open(root: &Path) -> Result<ViewGroups> {
         }
         seen.insert(key, p);
     }
-    let mut groups =
-        ViewGroups::from_keyed("coil100", seen.into_iter().map(|((obj, _), p)| (obj, p)))?;
+    // One group per object, its views by angle.
+    let mut groups = ViewGroups::from_ranked("coil100", seen)?;
     for g in &mut groups.groups {
-        g.paths
-            .sort_by_key(|p| parse_name(&fsutil::file_name(p)).map(|(_, a)| a));
         g.id = format!("obj{}", g.id);
     }
     Ok(groups)

@@ -32,19 +32,6 @@ pub fn open(root: &Path) -> Result<ViewGroups> {
             keyed.push(((id.clone(), 1u8), inp.clone()));
         }
     }
-    // Ground truth first within a group: key on (id, rank) and merge by id afterwards.
-    keyed.sort();
-    let mut groups = ViewGroups::from_keyed(
-        "exposure-errors",
-        keyed.iter().map(|((id, _), p)| (id.clone(), p.clone())),
-    )?;
-    for g in &mut groups.groups {
-        g.paths.sort_by_key(|p| {
-            (
-                !p.parent().is_some_and(|d| d.ends_with("GT_IMAGES")),
-                p.clone(),
-            )
-        });
-    }
-    Ok(groups)
+    // Ground truth (rank 0) first within a group.
+    ViewGroups::from_ranked("exposure-errors", keyed)
 }

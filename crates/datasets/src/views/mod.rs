@@ -46,17 +46,26 @@ impl ViewGroups {
         name: &str,
         keyed: impl IntoIterator<Item = (K, PathBuf)>,
     ) -> Result<ViewGroups> {
-        let mut map: BTreeMap<K, Vec<PathBuf>> = BTreeMap::new();
-        for (k, p) in keyed {
-            map.entry(k).or_default().push(p);
+        Self::from_ranked(name, keyed.into_iter().map(|(k, p)| ((k, ()), p)))
+    }
+
+    /// Builds the groups from `((key, rank), path)` triples: groups follow the key order, the
+    /// views of a group the rank order (the reference view first, or by angle), then the path.
+    pub fn from_ranked<K: Ord + std::fmt::Display, R: Ord>(
+        name: &str,
+        ranked: impl IntoIterator<Item = ((K, R), PathBuf)>,
+    ) -> Result<ViewGroups> {
+        let mut map: BTreeMap<K, Vec<(R, PathBuf)>> = BTreeMap::new();
+        for ((k, r), p) in ranked {
+            map.entry(k).or_default().push((r, p));
         }
         let groups: Vec<ViewGroup> = map
             .into_iter()
-            .map(|(k, mut paths)| {
-                paths.sort();
+            .map(|(k, mut views)| {
+                views.sort();
                 ViewGroup {
                     id: k.to_string(),
-                    paths,
+                    paths: views.into_iter().map(|(_, p)| p).collect(),
                 }
             })
             .collect();

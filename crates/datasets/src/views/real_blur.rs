@@ -31,15 +31,6 @@ pub fn open(root: &Path) -> Result<ViewGroups> {
         keyed.push(((id.clone(), 0u8), gt.clone()));
         keyed.push(((id, 1u8), blur));
     }
-    keyed.sort();
-    let mut groups = ViewGroups::from_keyed(
-        "realblur",
-        keyed.iter().map(|((id, _), p)| (id.clone(), p.clone())),
-    )?;
-    // Sharp first: `blur` sorts before `gt`, so order by the folder explicitly.
-    for g in &mut groups.groups {
-        g.paths
-            .sort_by_key(|p| p.parent().is_some_and(|d| d.ends_with("blur")));
-    }
-    Ok(groups)
+    // Sharp (rank 0) first: by path `blur` would sort before `gt`.
+    ViewGroups::from_ranked("realblur", keyed)
 }
