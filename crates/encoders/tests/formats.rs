@@ -30,56 +30,45 @@ fn narrow18() -> ResNetConfig {
     }
 }
 
-#[test]
-fn reads_a_torch_save_state_dict() {
-    let (config, tensors) = load_state(
-        &fixture("narrow_r18.pth"),
-        Some(Arch::ResNet18),
-        KeyRemap::Auto,
-        &Device::Cpu,
-    )
-    .unwrap();
-    assert_eq!(config, narrow18());
+/// Loads `file` and checks the configuration it implies and every tensor's values.
+fn assert_loads(file: &str, arch: Option<Arch>, remap: KeyRemap, want: ResNetConfig) {
+    let (config, tensors) = load_state(&fixture(file), arch, remap, &Device::Cpu).unwrap();
+    assert_eq!(config, want, "{file}");
     assert_formula(&tensors, &config);
 }
 
 #[test]
+fn reads_a_torch_save_state_dict() {
+    assert_loads(
+        "narrow_r18.pth",
+        Some(Arch::ResNet18),
+        KeyRemap::Auto,
+        narrow18(),
+    );
+}
+
+#[test]
 fn reads_a_moco_checkpoint_keeping_only_the_query_encoder() {
-    let path = fixture("narrow_r18_moco.pth.tar");
     for remap in [KeyRemap::Auto, KeyRemap::EncoderQ] {
-        let (config, tensors) = load_state(&path, None, remap, &Device::Cpu).unwrap();
-        assert_eq!(config, narrow18());
-        assert_formula(&tensors, &config);
+        assert_loads("narrow_r18_moco.pth.tar", None, remap, narrow18());
     }
 }
 
 #[test]
 fn reads_hf_resnet_model_names() {
-    let (config, tensors) = load_state(
-        &fixture("narrow_r18_hf.safetensors"),
+    assert_loads(
+        "narrow_r18_hf.safetensors",
         None,
         KeyRemap::Auto,
-        &Device::Cpu,
-    )
-    .unwrap();
-    assert_eq!(config, narrow18());
-    assert_formula(&tensors, &config);
-    let (config, tensors) = load_state(
-        &fixture("narrow_r50_hf.safetensors"),
-        Some(Arch::ResNet50),
-        KeyRemap::HfResNet,
-        &Device::Cpu,
-    )
-    .unwrap();
-    assert_eq!(
-        config,
-        ResNetConfig {
-            arch: Arch::ResNet50,
-            width_mult: 1.0 / 32.0,
-            stem: Stem::ImageNet
-        }
+        narrow18(),
     );
-    assert_formula(&tensors, &config);
+    let narrow50 = ResNetConfig {
+        arch: Arch::ResNet50,
+        width_mult: 1.0 / 32.0,
+        stem: Stem::ImageNet,
+    };
+    let file = "narrow_r50_hf.safetensors";
+    assert_loads(file, Some(Arch::ResNet50), KeyRemap::HfResNet, narrow50);
 }
 
 #[test]

@@ -31,37 +31,46 @@ fn uniform(h: u64, i: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The value the Python script gives every element of tensor `name`.
-pub fn formula(name: &str, shape: &[usize]) -> Vec<f32> {
+/// Every element of tensor `name`: its hashed uniform draw `u`, as the Python scripts draw it,
+/// through `value(u)`.
+pub fn hashed(name: &str, shape: &[usize], value: impl Fn(f64) -> f64) -> Vec<f32> {
     let h = fnv1a64(name);
     let n: usize = shape.iter().product();
-    (0..n as u64)
-        .map(|i| {
-            let u = uniform(h, i);
-            let v = if shape.len() == 4 {
-                (u - 0.5) * (24.0 / (shape[1] * shape[2] * shape[3]) as f64).sqrt()
-            } else if name.ends_with("running_var") {
-                0.5 + u
-            } else if name.ends_with("running_mean") || name.ends_with(".bias") {
-                0.2 * (u - 0.5)
-            } else {
-                0.2 + 0.6 * u
-            };
-            v as f32
+    (0..n as u64).map(|i| value(uniform(h, i)) as f32).collect()
+}
+
+/// Tensors of the given names and shapes, filled by `values`.
+pub fn weights_by(
+    shapes: Vec<(String, Vec<usize>)>,
+    values: fn(&str, &[usize]) -> Vec<f32>,
+) -> HashMap<String, Tensor> {
+    shapes
+        .into_iter()
+        .map(|(name, shape)| {
+            let t = Tensor::from_vec(values(&name, &shape), shape, &Device::Cpu).unwrap();
+            (name, t)
         })
         .collect()
 }
 
+/// The value the Python script gives every element of tensor `name`.
+pub fn formula(name: &str, shape: &[usize]) -> Vec<f32> {
+    hashed(name, shape, |u| {
+        if shape.len() == 4 {
+            (u - 0.5) * (24.0 / (shape[1] * shape[2] * shape[3]) as f64).sqrt()
+        } else if name.ends_with("running_var") {
+            0.5 + u
+        } else if name.ends_with("running_mean") || name.ends_with(".bias") {
+            0.2 * (u - 0.5)
+        } else {
+            0.2 + 0.6 * u
+        }
+    })
+}
+
 /// Formula weights for every backbone tensor of `config`.
 pub fn formula_weights(config: &ResNetConfig) -> HashMap<String, Tensor> {
-    config
-        .param_shapes()
-        .into_iter()
-        .map(|(name, shape)| {
-            let t = Tensor::from_vec(formula(&name, &shape), shape, &Device::Cpu).unwrap();
-            (name, t)
-        })
-        .collect()
+    weights_by(config.param_shapes(), formula)
 }
 
 /// Relative L2 error ||a - b|| / ||b||.

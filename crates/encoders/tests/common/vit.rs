@@ -1,7 +1,7 @@
 //! The ViT weight formula of scripts/reference/vit.py (`vit_value`), reproduced exactly.
 #![allow(dead_code)]
 
-use super::{fnv1a64, uniform};
+use super::{hashed, weights_by};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use sslinv_encoders::vit::{GlobalPool, ViTConfig, VisionTransformer};
@@ -9,38 +9,26 @@ use std::collections::HashMap;
 
 /// The value the Python script gives every element of timm tensor `name`.
 pub fn vit_value(name: &str, shape: &[usize]) -> Vec<f32> {
-    let h = fnv1a64(name);
-    let n: usize = shape.iter().product();
-    (0..n as u64)
-        .map(|i| {
-            let u = uniform(h, i);
-            let v = if matches!(name, "cls_token" | "reg_token" | "pos_embed") {
-                2.0 * (u - 0.5)
-            } else if shape.len() == 4 {
-                (u - 0.5) * (12.0 / (shape[1] * shape[2] * shape[3]) as f64).sqrt()
-            } else if shape.len() == 2 {
-                (u - 0.5) * (12.0 / shape[1] as f64).sqrt()
-            } else if name.ends_with(".gamma") {
-                0.5 + 0.5 * u
-            } else if name.ends_with(".bias") {
-                0.2 * (u - 0.5)
-            } else {
-                0.75 + 0.5 * u
-            };
-            v as f32
-        })
-        .collect()
+    hashed(name, shape, |u| {
+        if matches!(name, "cls_token" | "reg_token" | "pos_embed") {
+            2.0 * (u - 0.5)
+        } else if shape.len() == 4 {
+            (u - 0.5) * (12.0 / (shape[1] * shape[2] * shape[3]) as f64).sqrt()
+        } else if shape.len() == 2 {
+            (u - 0.5) * (12.0 / shape[1] as f64).sqrt()
+        } else if name.ends_with(".gamma") {
+            0.5 + 0.5 * u
+        } else if name.ends_with(".bias") {
+            0.2 * (u - 0.5)
+        } else {
+            0.75 + 0.5 * u
+        }
+    })
 }
 
 /// Formula weights for every tensor of `cfg`.
 pub fn vit_weights(cfg: &ViTConfig) -> HashMap<String, Tensor> {
-    cfg.param_shapes()
-        .into_iter()
-        .map(|(name, shape)| {
-            let t = Tensor::from_vec(vit_value(&name, &shape), shape, &Device::Cpu).unwrap();
-            (name, t)
-        })
-        .collect()
+    weights_by(cfg.param_shapes(), vit_value)
 }
 
 /// A formula-weight model of `cfg`.
