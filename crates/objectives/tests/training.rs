@@ -26,7 +26,6 @@ fn moco_loss_falls_and_accuracy_rises() {
     let dir = tempfile::tempdir().unwrap();
     let run = pretrain_with(&cfg, &imgs, dir.path(), false, false, &Tiny::new).unwrap();
     let h = &run.report.history;
-    assert_eq!(h.len(), 80);
     // From step 4 the queue holds only real keys (K = 64, batch 16).
     assert_moco_learned(h, 4, 8);
 }

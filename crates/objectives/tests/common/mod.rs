@@ -110,10 +110,12 @@ pub fn values(t: &Tensor) -> Vec<f32> {
         .unwrap()
 }
 
-/// Asserts that a MoCo run learned: mean loss over the last `window` steps at least 0.2 below,
-/// and contrastive accuracy 0.1 above, the `window` steps from `from` (the queue starts as
-/// random unit vectors, easy negatives: `from` is the first step it holds only real keys).
+/// Asserts that a MoCo run of [`learning_schedule`]'s 80 steps learned: mean loss over the last
+/// `window` steps at least 0.2 below, and contrastive accuracy 0.1 above, the `window` steps
+/// from `from` (the queue starts as random unit vectors, easy negatives: `from` is the first
+/// step it holds only real keys).
 pub fn assert_moco_learned(h: &[sslinv_objectives::StepLog], from: usize, window: usize) {
+    assert_eq!(h.len(), 80, "the 80 steps of learning_schedule");
     let mean = |s: &[sslinv_objectives::StepLog], f: fn(&sslinv_objectives::StepLog) -> f32| {
         s.iter().map(f).sum::<f32>() / s.len() as f32
     };
