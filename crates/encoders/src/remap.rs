@@ -163,25 +163,42 @@ pub fn infer_config(tensors: &HashMap<String, Tensor>, path: &Path) -> Result<Re
         Stem::Cifar
     };
     let bottleneck = tensors.contains_key("layer1.0.conv3.weight");
-    let mut counts = [0usize; 4];
-    for (i, c) in counts.iter_mut().enumerate() {
+    let present: [BTreeSet<usize>; 4] = std::array::from_fn(|i| {
         let prefix = format!("layer{}.", i + 1);
-        let blocks: BTreeSet<usize> = tensors
+        tensors
             .keys()
             .filter_map(|k| k.strip_prefix(&prefix)?.split('.').next()?.parse().ok())
-            .collect();
-        *c = blocks.len();
-    }
-    let arch = match (bottleneck, counts) {
-        (false, [2, 2, 2, 2]) => Arch::ResNet18,
-        (false, [3, 4, 6, 3]) => Arch::ResNet34,
-        (true, [3, 4, 6, 3]) => Arch::ResNet50,
-        (true, [3, 4, 23, 3]) => Arch::ResNet101,
-        _ => {
-            return Err(err(format!(
-                "not a ResNet-18/34/50/101: {} blocks per stage {counts:?}",
-                if bottleneck { "bottleneck" } else { "basic" }
-            )));
+            .collect()
+    });
+    let depths = [
+        Arch::ResNet18,
+        Arch::ResNet34,
+        Arch::ResNet50,
+        Arch::ResNet101,
+    ];
+    let fits = |a: &Arch| a.bottleneck() == bottleneck;
+    let blocks = |a: &Arch| block_diff(a.layers(), &present);
+    let arch = match depths.iter().find(|a| fits(a) && blocks(a).is_empty()) {
+        Some(&arch) => arch,
+        None => {
+            // Name the blocks that keep the file from the nearest depth (say one block deleted).
+            let nearest = depths
+                .iter()
+                .filter(|a| fits(a))
+                .min_by_key(|a| blocks(a).len());
+            let counts = present.each_ref().map(BTreeSet::len);
+            let kind = if bottleneck { "bottleneck" } else { "basic" };
+            let mut reason =
+                format!("not a ResNet-18/34/50/101: {kind} blocks per stage {counts:?}");
+            if let Some(a) = nearest {
+                let diff = blocks(a);
+                reason.push_str(&format!(
+                    "; as a {} it differs in {}",
+                    a.name(),
+                    diff.join(", ")
+                ));
+            }
+            return Err(err(reason));
         }
     };
     Ok(ResNetConfig {
@@ -205,6 +222,26 @@ pub fn validate(
             reason: format!("does not fit {}: {diff}", describe(config)),
         }),
     }
+}
+
+/// The blocks present in one but not the other of a depth's `layers` and the block indices
+/// `present` per stage: `layer2.1 missing`, `layer3.2 unexpected`.
+fn block_diff(layers: [usize; 4], present: &[BTreeSet<usize>; 4]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, (&n, have)) in layers.iter().zip(present).enumerate() {
+        let stage = i + 1;
+        out.extend(
+            (0..n)
+                .filter(|b| !have.contains(b))
+                .map(|b| format!("layer{stage}.{b} missing")),
+        );
+        out.extend(
+            have.iter()
+                .filter(|&&b| b >= n)
+                .map(|b| format!("layer{stage}.{b} unexpected")),
+        );
+    }
+    out
 }
 
 /// `resnet50 (width 1, imagenet stem)`.

@@ -4,7 +4,7 @@
 mod common;
 
 use candle_core::{Device, Tensor};
-use common::{fixture, formula};
+use common::{fixture, formula, formula_weights};
 use sslinv_encoders::load::load_state;
 use sslinv_encoders::{Arch, Encoder, KeyRemap, ResNetConfig, Stem, load_encoder};
 use std::collections::HashMap;
@@ -197,4 +197,23 @@ fn unreadable_files_are_errors_naming_the_file() {
         .unwrap()
         .to_string();
     assert!(err.contains("/no/such/file.pth"), "{err}");
+}
+
+#[test]
+fn a_deleted_block_is_named() {
+    let mut tensors = formula_weights(&narrow18());
+    tensors.retain(|k, _| !k.starts_with("layer2.1."));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.safetensors");
+    candle_core::safetensors::save(&tensors, &path).unwrap();
+    let err = load_state(&path, None, KeyRemap::Auto, &Device::Cpu)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("cut.safetensors"), "{err}");
+    assert!(err.contains("basic blocks per stage [2, 1, 2, 2]"), "{err}");
+    assert!(
+        err.contains("as a resnet18 it differs in layer2.1 missing"),
+        "{err}"
+    );
 }

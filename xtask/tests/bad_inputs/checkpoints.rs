@@ -162,7 +162,7 @@ pub fn cases(root: &Path) -> Vec<Case> {
             safetensors(&missing, None),
             "resnet18",
             None,
-            &["missing.safetensors", "layer2.1"],
+            &["missing.safetensors", "[2, 1, 2, 2]", "layer2.1 missing"],
             "missing",
         ),
         (

@@ -95,12 +95,7 @@ pub fn push_fails(
     problem: &'static str,
     make: impl FnOnce(&CaseDir) -> (Vec<OsString>, PathBuf),
 ) {
-    // Dots stay: `layer2.1 missing` (checkpoints) finds `layer2.1` only in this folder's name,
-    // as the loader's error names the blocks per stage, not the missing layer.
-    let folder = name.replace(
-        |c: char| !c.is_ascii_alphanumeric() && !"-.".contains(c),
-        "_",
-    );
+    let folder = name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_");
     let (args, out) = make(&CaseDir::new(root, &folder));
     v.push(fails(name, args, out, names, problem));
 }
