@@ -255,25 +255,14 @@ impl CustomOp3 for BnTrain {
                 .map_err(|_| candle_core::Error::Msg("batch_norm: lock poisoned".into()))? = stats;
             Ok(affine(x, &a, &sh, hw, op.relu))
         }
-        let out = match s1 {
-            CpuStorage::F32(_) => CpuStorage::F32(run(
-                self,
+        let out = cpu::for_float!(cpu::dtype(s1), "batch_norm_train", |T| {
+            let (x, g, b) = (
                 cpu::slice(s1, l1)?,
                 cpu::slice(s2, l2)?,
                 cpu::slice(s3, l3)?,
-                c,
-                h * w,
-            )?),
-            CpuStorage::F64(_) => CpuStorage::F64(run(
-                self,
-                cpu::slice(s1, l1)?,
-                cpu::slice(s2, l2)?,
-                cpu::slice(s3, l3)?,
-                c,
-                h * w,
-            )?),
-            _ => candle_core::bail!("batch_norm_train: unsupported dtype"),
-        };
+            );
+            cpu::owned(run::<T>(self, x, g, b, c, h * w)?)
+        });
         Ok((out, l1.shape().clone()))
     }
 
@@ -351,11 +340,9 @@ impl CustomOp3 for BnTrain {
                 Tensor::from_vec(dbeta, c, dev)?.to_dtype(x.dtype())?,
             ))
         }
-        let (dx, dg, db) = match x.dtype() {
-            candle_core::DType::F32 => run::<f32>(x, weight, &grad, &stats, (c, hw, m))?,
-            candle_core::DType::F64 => run::<f64>(x, weight, &grad, &stats, (c, hw, m))?,
-            d => candle_core::bail!("batch_norm_train: unsupported dtype {d:?}"),
-        };
+        let (dx, dg, db) = cpu::for_float!(x.dtype(), "batch_norm_train", |T| {
+            run::<T>(x, weight, &grad, &stats, (c, hw, m))?
+        });
         Ok((Some(dx), Some(dg), Some(db)))
     }
 }
@@ -380,23 +367,14 @@ impl CustomOp3 for Affine {
         l3: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let (_, _, h, w) = l1.shape().dims4()?;
-        let out = match s1 {
-            CpuStorage::F32(_) => CpuStorage::F32(affine(
+        let out = cpu::for_float!(cpu::dtype(s1), "batch_norm_eval", |T| {
+            let (x, a, b) = (
                 cpu::slice(s1, l1)?,
                 cpu::slice(s2, l2)?,
                 cpu::slice(s3, l3)?,
-                h * w,
-                self.relu,
-            )),
-            CpuStorage::F64(_) => CpuStorage::F64(affine(
-                cpu::slice(s1, l1)?,
-                cpu::slice(s2, l2)?,
-                cpu::slice(s3, l3)?,
-                h * w,
-                self.relu,
-            )),
-            _ => candle_core::bail!("batch_norm_eval: unsupported dtype"),
-        };
+            );
+            cpu::owned(affine::<T>(x, a, b, h * w, self.relu))
+        });
         Ok((out, l1.shape().clone()))
     }
 
@@ -440,11 +418,9 @@ impl CustomOp3 for Affine {
                 Tensor::from_vec(dshift, c, dev)?.to_dtype(x.dtype())?,
             ))
         }
-        let (dx, ds, db) = match x.dtype() {
-            candle_core::DType::F32 => run::<f32>(x, scale, &grad, c, h * w)?,
-            candle_core::DType::F64 => run::<f64>(x, scale, &grad, c, h * w)?,
-            d => candle_core::bail!("batch_norm_eval: unsupported dtype {d:?}"),
-        };
+        let (dx, ds, db) = cpu::for_float!(x.dtype(), "batch_norm_eval", |T| {
+            run::<T>(x, scale, &grad, c, h * w)?
+        });
         Ok((Some(dx), Some(ds), Some(db)))
     }
 }

@@ -8,6 +8,35 @@ pub(crate) trait Elem: WithDType {}
 impl Elem for f32 {}
 impl Elem for f64 {}
 
+/// Evaluates `$body` with the type `$T` set to the element type of `$dtype` (f32 or f64); any
+/// other dtype fails naming `$op`. The one dtype dispatch of every op's forward and backward.
+macro_rules! for_float {
+    ($dtype:expr, $op:literal, |$T:ident| $body:expr) => {
+        match $dtype {
+            candle_core::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            candle_core::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            d => candle_core::bail!("{}: unsupported dtype {d:?}", $op),
+        }
+    };
+}
+pub(crate) use for_float;
+
+/// The element type of an op's CPU input.
+pub(crate) fn dtype(s: &CpuStorage) -> DType {
+    candle_core::backend::BackendStorage::dtype(s)
+}
+
+/// An op's output values as CPU storage.
+pub(crate) fn owned<T: Elem>(values: Vec<T>) -> CpuStorage {
+    T::to_cpu_storage_owned(values)
+}
+
 /// Whether `t` takes the custom CPU kernels (CPU device, f32 or f64).
 pub(crate) fn fast(t: &Tensor) -> bool {
     t.device().is_cpu() && matches!(t.dtype(), DType::F32 | DType::F64)

@@ -87,11 +87,7 @@ impl CustomOp1 for Relu {
                 if v > zero { v } else { zero }
             })))
         }
-        let out = match s {
-            CpuStorage::F32(_) => run::<f32>(s, l)?,
-            CpuStorage::F64(_) => run::<f64>(s, l)?,
-            _ => candle_core::bail!("relu: unsupported dtype"),
-        };
+        let out = cpu::for_float!(cpu::dtype(s), "relu", |T| run::<T>(s, l)?);
         Ok((out, l.shape().clone()))
     }
 
@@ -135,11 +131,7 @@ impl CustomOp2 for AddRelu {
                 });
             Ok(T::to_cpu_storage_owned(out))
         }
-        let out = match s1 {
-            CpuStorage::F32(_) => run::<f32>(s1, l1, s2, l2)?,
-            CpuStorage::F64(_) => run::<f64>(s1, l1, s2, l2)?,
-            _ => candle_core::bail!("add_relu: unsupported dtype"),
-        };
+        let out = cpu::for_float!(cpu::dtype(s1), "add_relu", |T| run::<T>(s1, l1, s2, l2)?);
         Ok((out, l1.shape().clone()))
     }
 

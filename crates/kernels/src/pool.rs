@@ -143,15 +143,9 @@ impl CustomOp1 for MaxPool {
                 );
             out
         }
-        let out = match s {
-            CpuStorage::F32(_) => {
-                CpuStorage::F32(run(self, cpu::slice::<f32>(s, l)?, h, w, oh * ow))
-            }
-            CpuStorage::F64(_) => {
-                CpuStorage::F64(run(self, cpu::slice::<f64>(s, l)?, h, w, oh * ow))
-            }
-            _ => candle_core::bail!("max_pool2d: unsupported dtype"),
-        };
+        let out = cpu::for_float!(cpu::dtype(s), "max_pool2d", |T| {
+            cpu::owned(run::<T>(self, cpu::slice(s, l)?, h, w, oh * ow))
+        });
         Ok((out, Shape::from((n, c, oh, ow))))
     }
 
@@ -176,11 +170,9 @@ impl CustomOp1 for MaxPool {
             })?;
             Tensor::from_vec(dx, x.shape(), x.device())
         }
-        Ok(Some(match x.dtype() {
-            candle_core::DType::F32 => run::<f32>(self, x, grad, h, w, oh * ow)?,
-            candle_core::DType::F64 => run::<f64>(self, x, grad, h, w, oh * ow)?,
-            d => candle_core::bail!("max_pool2d: unsupported dtype {d:?}"),
-        }))
+        Ok(Some(cpu::for_float!(x.dtype(), "max_pool2d", |T| {
+            run::<T>(self, x, grad, h, w, oh * ow)?
+        })))
     }
 }
 
@@ -199,11 +191,9 @@ impl CustomOp1 for AvgPool {
                 .map(|p| T::from_f64(p.iter().map(|v| v.to_f64()).sum::<f64>() * inv))
                 .collect()
         }
-        let out = match s {
-            CpuStorage::F32(_) => CpuStorage::F32(run(cpu::slice::<f32>(s, l)?, h * w)),
-            CpuStorage::F64(_) => CpuStorage::F64(run(cpu::slice::<f64>(s, l)?, h * w)),
-            _ => candle_core::bail!("global_avg_pool: unsupported dtype"),
-        };
+        let out = cpu::for_float!(cpu::dtype(s), "global_avg_pool", |T| {
+            cpu::owned(run::<T>(cpu::slice(s, l)?, h * w))
+        });
         Ok((out, Shape::from((n, c))))
     }
 

@@ -162,11 +162,9 @@ impl Conv {
             };
             Ok(T::to_cpu_storage_owned(forward(g, x, w, b, c.relu)))
         }
-        let out = match s1 {
-            CpuStorage::F32(_) => run::<f32>(self, &g, (s1, l1), (s2, l2), bias)?,
-            CpuStorage::F64(_) => run::<f64>(self, &g, (s1, l1), (s2, l2), bias)?,
-            _ => candle_core::bail!("conv2d: unsupported dtype"),
-        };
+        let out = cpu::for_float!(cpu::dtype(s1), "conv2d", |T| {
+            run::<T>(self, &g, (s1, l1), (s2, l2), bias)?
+        });
         Ok((out, g.out_shape()))
     }
 
@@ -207,11 +205,9 @@ impl Conv {
                 db.map(|db| Tensor::from_vec(db, g.co, dev)).transpose()?,
             ))
         }
-        match x.dtype() {
-            candle_core::DType::F32 => run::<f32>(&g, x, w, &grad, (need_dx, with_bias)),
-            candle_core::DType::F64 => run::<f64>(&g, x, w, &grad, (need_dx, with_bias)),
-            d => candle_core::bail!("conv2d: unsupported dtype {d:?}"),
-        }
+        cpu::for_float!(x.dtype(), "conv2d", |T| {
+            run::<T>(&g, x, w, &grad, (need_dx, with_bias))
+        })
     }
 }
 
