@@ -121,18 +121,14 @@ fn missing_unexpected_and_misshaped_tensors_are_named() {
         "layer1.0.conv1.weight".into(),
         Tensor::zeros((4, 4, 1, 1), candle_core::DType::F32, &Device::Cpu).unwrap(),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("broken.safetensors");
-    candle_core::safetensors::save(&tensors, &path).unwrap();
-    let err = load_encoder(path.to_str().unwrap(), &Device::Cpu)
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(err.contains("1 missing: layer3.1.bn2.running_var"), "{err}");
-    assert!(err.contains("1 unexpected: layer2.0.extra.weight"), "{err}");
-    assert!(
-        err.contains("layer1.0.conv1.weight is [4, 4, 1, 1], expected [4, 4, 3, 3]"),
-        "{err}"
+    let err = saved_load_error(&tensors, "broken.safetensors");
+    assert_mentions(
+        &err,
+        &[
+            "1 missing: layer3.1.bn2.running_var",
+            "1 unexpected: layer2.0.extra.weight",
+            "layer1.0.conv1.weight is [4, 4, 1, 1], expected [4, 4, 3, 3]",
+        ],
     );
 }
 
@@ -203,17 +199,30 @@ fn unreadable_files_are_errors_naming_the_file() {
 fn a_deleted_block_is_named() {
     let mut tensors = formula_weights(&narrow18());
     tensors.retain(|k, _| !k.starts_with("layer2.1."));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cut.safetensors");
-    candle_core::safetensors::save(&tensors, &path).unwrap();
-    let err = load_state(&path, None, KeyRemap::Auto, &Device::Cpu)
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(err.contains("cut.safetensors"), "{err}");
-    assert!(err.contains("basic blocks per stage [2, 1, 2, 2]"), "{err}");
-    assert!(
-        err.contains("as a resnet18 it differs in layer2.1 missing"),
-        "{err}"
+    let err = saved_load_error(&tensors, "cut.safetensors");
+    assert_mentions(
+        &err,
+        &[
+            "cut.safetensors",
+            "basic blocks per stage [2, 1, 2, 2]",
+            "as a resnet18 it differs in layer2.1 missing",
+        ],
     );
+}
+
+/// The error of loading `tensors` saved as `file` in a temporary folder.
+fn saved_load_error(tensors: &HashMap<String, Tensor>, file: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(file);
+    candle_core::safetensors::save(tensors, &path).unwrap();
+    match load_encoder(path.to_str().unwrap(), &Device::Cpu) {
+        Ok(_) => panic!("{file} loaded"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn assert_mentions(err: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(err.contains(p), "`{p}` not in: {err}");
+    }
 }
