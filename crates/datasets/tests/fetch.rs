@@ -131,6 +131,7 @@ fn opts(endpoint: &str, cache: &Path) -> FetchOptions {
         cache_dir: Some(cache.to_path_buf()),
         progress: false,
         timeout: Duration::from_secs(3),
+        offline: false,
     }
 }
 
@@ -200,6 +201,15 @@ fn coil100_fetch_nests_views_and_reuses_the_cache_offline() {
     fetch_with("coil100", &root, &opts(&hub.endpoint, &cache)).unwrap();
     let again = hub.requests()[before..].to_vec();
     assert_eq!(again, ["/api/datasets/Voxel51/COIL-100/revision/main"]);
+    // HF_HUB_OFFLINE: the cache alone, the reachable hub is not asked.
+    let before = hub.requests().len();
+    let cache_only = FetchOptions {
+        offline: true,
+        ..opts(&hub.endpoint, &cache)
+    };
+    let report = fetch_with("coil100", &tmp.path().join("root1"), &cache_only).unwrap();
+    assert!(report.from_cache);
+    assert_eq!(hub.requests().len(), before);
     // Offline (nothing listens on port 9): the complete cached copy is installed.
     let root2 = tmp.path().join("root2");
     let report = fetch_with("coil100", &root2, &opts("http://127.0.0.1:9", &cache)).unwrap();

@@ -4,7 +4,6 @@
 use crate::error::{EncoderError, Result};
 use hf_hub::api::sync::ApiBuilder;
 use hf_hub::{Cache, Repo, RepoType};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -29,16 +28,6 @@ fn hub_cause(
     }
 }
 
-/// Whether `HF_HUB_OFFLINE` asks for cache-only operation.
-pub fn offline() -> bool {
-    std::env::var("HF_HUB_OFFLINE").is_ok_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "1" | "true" | "yes" | "on"
-        )
-    })
-}
-
 /// The cached path of `file` in model repo `repo`, if the cache holds it.
 pub fn cached(repo: &str, file: &str) -> Option<PathBuf> {
     Cache::from_env()
@@ -46,39 +35,12 @@ pub fn cached(repo: &str, file: &str) -> Option<PathBuf> {
         .get(file)
 }
 
-fn endpoint() -> String {
-    std::env::var("HF_ENDPOINT").unwrap_or_else(|_| "https://huggingface.co".into())
-}
-
-fn check_reachable(endpoint: &str, repo: &str) -> Result<()> {
-    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
-    let host = rest.split('/').next().unwrap_or(rest);
-    let port = if endpoint.starts_with("http://") {
-        80
-    } else {
-        443
-    };
-    let addr = if host.contains(':') {
-        host.to_string()
-    } else {
-        format!("{host}:{port}")
-    };
-    let first = addr
-        .to_socket_addrs()
-        .map_err(|e| hub_cause(repo, format!("cannot resolve {host} (offline?)"))(e.into()))?
-        .next()
-        .ok_or_else(|| hub_error(repo, format!("{host} resolves to no address (offline?)")))?;
-    TcpStream::connect_timeout(&first, Duration::from_secs(5))
-        .map_err(|e| hub_cause(repo, format!("cannot reach {endpoint} (offline?)"))(e.into()))?;
-    Ok(())
-}
-
 /// The local path of `file` from model repo `repo`: the cache when it holds it, else a download.
 pub fn fetch(repo: &str, file: &str, progress: bool) -> Result<PathBuf> {
     if let Some(path) = cached(repo, file) {
         return Ok(path);
     }
-    if offline() {
+    if sslinv_hub::offline() {
         return Err(hub_error(
             repo,
             format!(
@@ -87,8 +49,14 @@ pub fn fetch(repo: &str, file: &str, progress: bool) -> Result<PathBuf> {
             ),
         ));
     }
-    let endpoint = endpoint();
-    check_reachable(&endpoint, repo)?;
+    let endpoint = sslinv_hub::endpoint();
+    sslinv_hub::check_reachable(&endpoint, Duration::from_secs(5)).map_err(|e| {
+        EncoderError::Hub {
+            repo: repo.to_string(),
+            reason: e.reason,
+            source: e.source.map(|s| s.into()),
+        }
+    })?;
     let api = ApiBuilder::from_env()
         .with_endpoint(endpoint)
         .with_progress(progress)

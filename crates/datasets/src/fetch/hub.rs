@@ -1,7 +1,6 @@
 //! The download: list the repository (online) or its complete cached copy (offline), fetch the files
 //! through hf-hub's cache, then install them under the root in the layout the loader reads.
 
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,17 +25,20 @@ pub struct FetchOptions {
     pub progress: bool,
     /// How long to wait for the endpoint before taking the machine to be offline.
     pub timeout: Duration,
+    /// Use the hub cache alone, without trying the endpoint (`HF_HUB_OFFLINE`).
+    pub offline: bool,
 }
 
 impl FetchOptions {
-    /// The options the environment gives (`HF_ENDPOINT`, `HF_HOME`), with a 5 s reachability timeout.
+    /// The options the environment gives (`HF_ENDPOINT`, `HF_HOME`, `HF_HUB_OFFLINE`), with a 5 s
+    /// reachability timeout.
     pub fn from_env(progress: bool) -> FetchOptions {
         FetchOptions {
-            endpoint: std::env::var("HF_ENDPOINT")
-                .unwrap_or_else(|_| "https://huggingface.co".into()),
+            endpoint: sslinv_hub::endpoint(),
             cache_dir: None,
             progress,
             timeout: Duration::from_secs(5),
+            offline: sslinv_hub::offline(),
         }
     }
 }
@@ -76,34 +78,13 @@ impl std::fmt::Display for FetchReport {
 
 /// Fails within `timeout` when the Hub endpoint cannot be reached, naming the repo.
 pub fn check_reachable(endpoint: &str, repo: &str, timeout: Duration) -> Result<()> {
-    let hub = |reason: String| DatasetError::Hub {
+    sslinv_hub::check_reachable(endpoint, timeout).map_err(|e| DatasetError::Hub {
         repo: repo.into(),
-        reason,
-    };
-    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
-    let host_port = rest.split('/').next().unwrap_or(rest);
-    let default_port = if endpoint.starts_with("http://") {
-        80
-    } else {
-        443
-    };
-    let addr = if host_port.contains(':') {
-        host_port.to_string()
-    } else {
-        format!("{host_port}:{default_port}")
-    };
-    let addrs: Vec<_> = addr
-        .to_socket_addrs()
-        .map_err(|e| hub(format!("cannot resolve {host_port} (offline?): {e}")))?
-        .collect();
-    let Some(first) = addrs.first() else {
-        return Err(hub(format!(
-            "{host_port} resolves to no address (offline?)"
-        )));
-    };
-    TcpStream::connect_timeout(first, timeout)
-        .map_err(|e| hub(format!("cannot reach {endpoint} (offline?): {e}")))?;
-    Ok(())
+        reason: match e.source {
+            Some(cause) => format!("{}: {cause}", e.reason),
+            None => e.reason,
+        },
+    })
 }
 
 /// Downloads a dataset's Hub copy into the hub cache and installs it under `root` (options from the
@@ -129,7 +110,16 @@ pub fn fetch_with(name: &str, root: &Path, opts: &FetchOptions) -> Result<FetchR
         None => Cache::from_env(),
     };
     let repo = Repo::new(src.repo.into(), RepoType::Dataset);
-    let (files, from_cache) = match check_reachable(&opts.endpoint, src.repo, opts.timeout) {
+    // HF_HUB_OFFLINE asks for the cache alone, as hf-hub and huggingface_hub do.
+    let reachable = if opts.offline {
+        Err(DatasetError::Hub {
+            repo: src.repo.into(),
+            reason: "HF_HUB_OFFLINE is set".into(),
+        })
+    } else {
+        check_reachable(&opts.endpoint, src.repo, opts.timeout)
+    };
+    let (files, from_cache) = match reachable {
         Ok(()) => (download(&src, &cache, &repo, opts)?, false),
         Err(offline) => match cached_copy(&src, &cache, &repo) {
             Some(files) => (files, true),
