@@ -3,24 +3,10 @@
 
 mod common;
 
-use std::path::Path;
 
 use common::*;
 use sslinv_datasets::binfmt::{read_mat, read_npy};
 use sslinv_datasets::{Split, open};
-
-fn open_err(name: &str, root: &Path, split: Split) -> String {
-    match open(name, root, split) {
-        Ok(set) => panic!("{name} opened {} images from bad input", set.len()),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn assert_names(err: &str, parts: &[&str]) {
-    for p in parts {
-        assert!(err.contains(p), "`{p}` not in: {err}");
-    }
-}
 
 /// A Flowers102 root with six images and the given `.mat` files.
 fn flowers_root(labels: &[u8], setid: &[u8]) -> tempfile::TempDir {

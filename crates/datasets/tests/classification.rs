@@ -87,20 +87,11 @@ fn cifar10_corrupt_batch_names_the_file() {
     let bad = root.path().join("cifar-10-batches-py/data_batch_4");
     let bytes = std::fs::read(&bad).unwrap();
     std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
-    let err = open("cifar10", root.path(), Split::Train)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = open_err("cifar10", root.path(), Split::Train);
     assert!(err.contains("data_batch_4"), "{err}");
     std::fs::remove_file(root.path().join("cifar-10-batches-py/test_batch")).unwrap();
-    let err = open("cifar10", root.path(), Split::Test)
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(
-        err.contains("test_batch") && err.contains("missing"),
-        "{err}"
-    );
+    let err = open_err("cifar10", root.path(), Split::Test);
+    assert_names(&err, &["test_batch", "missing"]);
 }
 
 #[cfg(not(feature = "parquet"))]
@@ -111,13 +102,10 @@ fn cifar10_parquet_without_the_feature_says_how_to_enable_it() {
         &dir.path().join("plain_text/train-00000-of-00001.parquet"),
         "PAR1",
     );
-    let err = open("cifar10", dir.path(), Split::Train)
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(
-        err.contains("--features parquet") && err.contains("train-00000-of-00001.parquet"),
-        "{err}"
+    let err = open_err("cifar10", dir.path(), Split::Train);
+    assert_names(
+        &err,
+        &["--features parquet", "train-00000-of-00001.parquet"],
     );
 }
 
@@ -151,10 +139,7 @@ fn cifar10_hub_parquet_decodes_png_cells() {
     assert!(test.origin(1).ends_with("test-00000-of-00001.parquet#1"));
     let bad = dir.path().join("plain_text/test-00000-of-00001.parquet");
     std::fs::write(&bad, b"PAR1 truncated").unwrap();
-    let err = open("cifar10", dir.path(), Split::Test)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = open_err("cifar10", dir.path(), Split::Test);
     assert!(err.contains("test-00000-of-00001.parquet"), "{err}");
 }
 
@@ -239,10 +224,7 @@ fn caltech101_case_sensitive_classes_and_30_train_per_class_split_file() {
     let mut lines: Vec<&str> = text.lines().collect();
     lines[6] = "validation accordion/image_0001.jpg";
     std::fs::write(&split_file, lines.join("\n")).unwrap();
-    let err = open("caltech101", root.path(), Split::Train)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = open_err("caltech101", root.path(), Split::Train);
     assert!(err.contains("caltech101_split.txt:7"), "{err}");
 }
 
@@ -305,18 +287,9 @@ fn flowers102_missing_or_corrupt_files_are_errors_naming_them() {
         b"MATLAB 5.0 MAT-file, truncated",
     )
     .unwrap();
-    let err = open("flowers102", root.path(), Split::Test)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = open_err("flowers102", root.path(), Split::Test);
     assert!(err.contains("setid.mat"), "{err}");
     std::fs::remove_file(root.path().join("imagelabels.mat")).unwrap();
-    let err = open("flowers102", root.path(), Split::Train)
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(
-        err.contains("imagelabels.mat") && err.contains("missing"),
-        "{err}"
-    );
+    let err = open_err("flowers102", root.path(), Split::Train);
+    assert_names(&err, &["imagelabels.mat", "missing"]);
 }

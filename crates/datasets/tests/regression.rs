@@ -135,20 +135,14 @@ fn celeba_malformed_annotation_lines_name_file_and_line() {
         .unwrap()
         .replace("104  106", "104");
     std::fs::write(&lm, text).unwrap();
-    let err = open("celeba", root.path(), Split::Train)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = open_err("celeba", root.path(), Split::Train);
     assert!(err.contains("list_landmarks_align_celeba.txt:5"), "{err}");
     let root = celeba_root();
     write_text(
         &root.path().join("list_eval_partition.txt"),
         "000001.jpg 0\n000002.jpg 7\n",
     );
-    let err = open("celeba", root.path(), Split::Train)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = open_err("celeba", root.path(), Split::Train);
     assert!(err.contains("list_eval_partition.txt:2"), "{err}");
 }
 
@@ -224,10 +218,7 @@ fn causal3dident_latents_follow_image_folder_order() {
     // One row too few for a class folder: the .npy is named.
     std::fs::remove_file(root.join("trainset/images_3/000001.png")).unwrap();
     write_image(&root.join("trainset/images_4/000002.png"), 6, 6, 0);
-    let err = open("causal3dident", root, Split::Train)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = open_err("causal3dident", root, Split::Train);
     assert!(err.contains("latents_3.npy"), "{err}");
 }
 

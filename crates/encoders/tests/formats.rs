@@ -95,7 +95,7 @@ fn every_format_gives_the_same_features() {
 #[test]
 fn a_checkpoint_of_another_arch_is_an_error() {
     let spec = format!("resnet50:{}", fixture("narrow_r18_moco.pth.tar").display());
-    let err = load_encoder(&spec, &Device::Cpu).err().unwrap().to_string();
+    let err = load_error(&spec);
     assert!(
         err.contains("holds a resnet18") && err.contains("resnet50 was asked"),
         "{err}"
@@ -161,10 +161,7 @@ fn sidecar_json_is_read_and_checked() {
         r#"{"arch": "resnet18", "width_mult": 0.125, "stem": "imagenet"}"#,
     )
     .unwrap();
-    let err = load_encoder(path.to_str().unwrap(), &Device::Cpu)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = load_error(path.to_str().unwrap());
     assert!(
         err.contains("its .json says resnet18 (width 0.125"),
         "{err}"
@@ -176,22 +173,13 @@ fn unreadable_files_are_errors_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("garbage.pth");
     std::fs::write(&bad, b"not a zip").unwrap();
-    let err = load_encoder(bad.to_str().unwrap(), &Device::Cpu)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = load_error(bad.to_str().unwrap());
     assert!(err.contains("garbage.pth"), "{err}");
     let bad = dir.path().join("garbage.safetensors");
     std::fs::write(&bad, b"\x08\0\0\0\0\0\0\0{}").unwrap();
-    let err = load_encoder(bad.to_str().unwrap(), &Device::Cpu)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = load_error(bad.to_str().unwrap());
     assert!(err.contains("garbage.safetensors"), "{err}");
-    let err = load_encoder("resnet18:/no/such/file.pth", &Device::Cpu)
-        .err()
-        .unwrap()
-        .to_string();
+    let err = load_error("resnet18:/no/such/file.pth");
     assert!(err.contains("/no/such/file.pth"), "{err}");
 }
 
@@ -215,8 +203,13 @@ fn saved_load_error(tensors: &HashMap<String, Tensor>, file: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(file);
     candle_core::safetensors::save(tensors, &path).unwrap();
-    match load_encoder(path.to_str().unwrap(), &Device::Cpu) {
-        Ok(_) => panic!("{file} loaded"),
+    load_error(path.to_str().unwrap())
+}
+
+/// The error loading the model `spec` gives (panics when it loads).
+fn load_error(spec: &str) -> String {
+    match load_encoder(spec, &Device::Cpu) {
+        Ok(_) => panic!("{spec} loaded"),
         Err(e) => e.to_string(),
     }
 }

@@ -95,3 +95,18 @@ pub fn write_image_parquet(path: &Path, columns: &[&str], rows: &[Vec<Option<Vec
     group.close().unwrap();
     writer.close().unwrap();
 }
+
+/// The error opening `name` at `root` gives (panics when it opens).
+pub fn open_err(name: &str, root: &Path, split: sslinv_datasets::Split) -> String {
+    match sslinv_datasets::open(name, root, split) {
+        Ok(set) => panic!("{name} opened {} images from bad input", set.len()),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Asserts that `err` mentions every part.
+pub fn assert_names(err: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(err.contains(p), "`{p}` not in: {err}");
+    }
+}
