@@ -168,12 +168,7 @@ fn jitter(d: &serde_json::Value) -> Option<JitterDraw> {
     if d.is_null() {
         return None;
     }
-    let order: Vec<usize> = d["order"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_u64().unwrap() as usize)
-        .collect();
+    let order: Vec<usize> = serde_json::from_value(d["order"].clone()).unwrap();
     let f = floats(&d["factors"]);
     Some(JitterDraw {
         order: [order[0], order[1], order[2], order[3]],

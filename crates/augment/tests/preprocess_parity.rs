@@ -14,12 +14,7 @@ fn resize_and_crop_match_torchvision() {
         if case["op"] != "preprocess" {
             continue;
         }
-        let p: Vec<u32> = case["params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as u32)
-            .collect();
+        let p: Vec<u32> = serde_json::from_value(case["params"].clone()).unwrap();
         let input = load(case["input"].as_str().unwrap());
         let want = load(case["output"].as_str().unwrap());
         let got = Preprocess::new(Some(p[0]), Some(p[1])).image(&input);
