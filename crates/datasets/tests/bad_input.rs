@@ -3,7 +3,6 @@
 
 mod common;
 
-
 use common::*;
 use sslinv_datasets::binfmt::{read_mat, read_npy};
 use sslinv_datasets::{Split, open};
