@@ -192,10 +192,14 @@ pub fn infer_config(tensors: &HashMap<String, Tensor>, path: &Path) -> Result<Re
                 format!("not a ResNet-18/34/50/101: {kind} blocks per stage {counts:?}");
             if let Some(a) = nearest {
                 let diff = blocks(a);
+                let more = match diff.len().saturating_sub(8) {
+                    0 => String::new(),
+                    n => format!(" (+{n} more)"),
+                };
                 reason.push_str(&format!(
-                    "; as a {} it differs in {}",
+                    "; as a {} it differs in {}{more}",
                     a.name(),
-                    diff.join(", ")
+                    diff[..diff.len().min(8)].join(", ")
                 ));
             }
             return Err(err(reason));
