@@ -23,6 +23,7 @@ pub mod logistic;
 pub mod metrics;
 mod neighbours;
 pub mod probe;
+mod probe_regression;
 mod protocol;
 mod rank_correlation;
 mod rankme;

@@ -1,8 +1,6 @@
-//! Over 400 lines on purpose: the classification and regression paths share the fold loop,
-//! grid and bootstrap here, so one protocol stays in one file.
-//!
 //! The probe protocol: seeded k-fold CV over the regularisation grid (first best on ties),
-//! refit on all training rows, score on the test rows.
+//! refit on all training rows, score on the test rows; the fold loop, grid and bootstrap are
+//! shared here, the regression path is `probe_regression.rs`.
 
 use crate::bootstrap::{BootstrapConfig, Interval, Predictions, score_interval};
 use crate::data::{gather, rows_of};
@@ -13,7 +11,7 @@ use crate::labels::{ClassIndex, Labels};
 use crate::lbfgs::LbfgsOptions;
 use crate::logistic::{LogisticModel, LogisticProblem};
 use crate::metrics::{self, Metric};
-use crate::ridge::RidgePath;
+use crate::probe_regression::regress;
 use faer::Par;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -143,7 +141,11 @@ pub fn probe_with_validation(
 }
 
 /// The selection folds: seeded k-fold, or the fixed validation split.
-fn selection_folds(n: usize, cfg: &ProbeConfig, val_rows: Option<usize>) -> Result<Vec<Fold>> {
+pub(crate) fn selection_folds(
+    n: usize,
+    cfg: &ProbeConfig,
+    val_rows: Option<usize>,
+) -> Result<Vec<Fold>> {
     match val_rows {
         Some(v) => holdout(n, v),
         None => kfold(n, cfg.folds, cfg.seed),
@@ -264,7 +266,7 @@ fn probe_split(
 }
 
 /// Index of the best mean score, the first on ties.
-fn first_best(scores: &[f64], metric: Metric) -> usize {
+pub(crate) fn first_best(scores: &[f64], metric: Metric) -> usize {
     let mut best = 0;
     for (i, &s) in scores.iter().enumerate() {
         let better = if metric.greater_is_better() {
@@ -279,7 +281,8 @@ fn first_best(scores: &[f64], metric: Metric) -> usize {
     best
 }
 
-fn mean_over_folds(per_fold: &[Vec<f64>]) -> Vec<f64> {
+/// Per grid value, the mean of its scores over the folds.
+pub(crate) fn mean_over_folds(per_fold: &[Vec<f64>]) -> Vec<f64> {
     let k = per_fold.len() as f64;
     (0..per_fold[0].len())
         .map(|i| per_fold.iter().map(|f| f[i]).sum::<f64>() / k)
@@ -361,62 +364,4 @@ fn classify(
         .collect();
     let score = class_score(cfg.metric, &pred, yte);
     Ok((cv, lambda, score, pred))
-}
-
-fn reg_score(metric: Metric, pred: &[f64], truth: &[f32], t: usize) -> f64 {
-    match metric {
-        Metric::Mse => metrics::mse(pred, truth),
-        _ => metrics::r2(pred, truth, t),
-    }
-}
-
-/// CV scores, chosen lambda, test score, per-output test R^2, test predictions.
-type RegressionFit = (Vec<f64>, f64, f64, Vec<f64>, Vec<f64>);
-
-#[allow(clippy::too_many_arguments)]
-fn regress(
-    train_x: &[f32],
-    ytr: &[f32],
-    test_x: &[f32],
-    yte: &[f32],
-    dim: usize,
-    t: usize,
-    grid: &[f64],
-    cfg: &ProbeConfig,
-    val_rows: Option<usize>,
-) -> Result<RegressionFit> {
-    let alpha_of = |l: f64| if cfg.paper_grid { 1.0 / l } else { l };
-    let (cv, lambda) = match cfg.lambda {
-        Some(l) => (Vec::new(), l),
-        None => {
-            let folds = selection_folds(train_x.len() / dim, cfg, val_rows)?;
-            let alphas: Vec<f64> = grid.iter().map(|&l| alpha_of(l)).collect();
-            let per_fold: Vec<Vec<f64>> = folds
-                .par_iter()
-                .map(|fold| {
-                    let x_fit = gather(train_x, dim, &fold.fit);
-                    let y_fit = gather(ytr, t, &fold.fit);
-                    let truth = gather(ytr, t, &fold.val);
-                    let path = RidgePath::fit(&x_fit, &y_fit, dim, t)?;
-                    let preds = path.predict_path(&gather(train_x, dim, &fold.val), &alphas);
-                    Ok(preds
-                        .iter()
-                        .map(|p| reg_score(cfg.metric, p, &truth, t))
-                        .collect())
-                })
-                .collect::<Result<_>>()?;
-            let cv = mean_over_folds(&per_fold);
-            let best = first_best(&cv, cfg.metric);
-            (cv, grid[best])
-        }
-    };
-    let path = RidgePath::fit(train_x, ytr, dim, t)?;
-    let pred = path.predict(test_x, alpha_of(lambda));
-    Ok((
-        cv,
-        lambda,
-        reg_score(cfg.metric, &pred, yte, t),
-        metrics::r2_per_output(&pred, yte, t),
-        pred,
-    ))
 }

@@ -1,7 +1,5 @@
-//! Over 400 lines on purpose: the forward and the hand-written backward of one fused op,
-//! which must change together.
-//!
-//! Fused BatchNorm(+ReLU) for training (batch statistics, running-stat update) and evaluation.
+//! Fused BatchNorm(+ReLU) for training (batch statistics, running-stat update), its forward and
+//! hand-written backward together; evaluation mode is `batch_norm_eval.rs`.
 
 use crate::cpu::{self, Elem};
 use crate::eltwise::relu_mask;
@@ -13,7 +11,7 @@ use rayon::prelude::*;
 use std::sync::{Arc, Mutex};
 
 /// Checks `x` is NCHW and the per-channel tensors have C elements; returns C.
-fn channels(op: &'static str, x: &Tensor, per_channel: &[&Tensor]) -> Result<usize> {
+pub(crate) fn channels(op: &'static str, x: &Tensor, per_channel: &[&Tensor]) -> Result<usize> {
     let (_, c, _, _) = x
         .dims4()
         .map_err(|_| shape_err(op, format!("input must be NCHW, got {:?}", x.dims())))?;
@@ -51,7 +49,7 @@ pub struct BnParams<'a> {
 
 impl BnParams<'_> {
     /// The four per-channel tensors, for the shape check.
-    fn per_channel(&self) -> [&Tensor; 4] {
+    pub(crate) fn per_channel(&self) -> [&Tensor; 4] {
         [
             self.weight,
             self.bias,
@@ -127,19 +125,6 @@ fn update(r: &Var, s: &[f64], f: impl Fn(f64) -> f64, momentum: f64) -> Result<(
     Ok(())
 }
 
-/// Eval-mode BatchNorm with the running statistics (`momentum` unused), then ReLU if `relu`.
-pub fn batch_norm_eval(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tensor> {
-    channels("batch_norm_eval", x, &bn.per_channel())?;
-    let (scale, shift) = bn.scale_shift()?;
-    if cpu::fast(x) && scale.device().is_cpu() && scale.dtype() == x.dtype() {
-        let op = Affine { relu };
-        return Ok(x
-            .contiguous()?
-            .apply_op3(&scale.contiguous()?, &shift.contiguous()?, op)?);
-    }
-    reference::channel_affine(x, &scale, &shift, relu)
-}
-
 /// Per-channel batch statistics kept for the backward pass and the running-stat update.
 #[derive(Clone, Copy, Debug)]
 struct ChannelStats {
@@ -169,7 +154,7 @@ fn channel_stats<T: Elem>(x: &[T], c: usize, hw: usize, eps: f64) -> Vec<Channel
 }
 
 /// `y = max?(x * a[c] + b[c])` over NCHW data, parallel over planes.
-fn affine<T: Elem>(x: &[T], a: &[T], b: &[T], hw: usize, relu: bool) -> Vec<T> {
+pub(crate) fn affine<T: Elem>(x: &[T], a: &[T], b: &[T], hw: usize, relu: bool) -> Vec<T> {
     let c = a.len();
     let zero = T::from_f64(0.0);
     let mut y = vec![zero; x.len()];
@@ -195,7 +180,7 @@ fn affine<T: Elem>(x: &[T], a: &[T], b: &[T], hw: usize, relu: bool) -> Vec<T> {
 }
 
 /// Per-channel `(sum g, sum g * x)` for NCHW data.
-fn channel_sums<T: Elem>(g: &[T], x: &[T], c: usize, hw: usize) -> Vec<(f64, f64)> {
+pub(crate) fn channel_sums<T: Elem>(g: &[T], x: &[T], c: usize, hw: usize) -> Vec<(f64, f64)> {
     let n = x.len() / (c * hw);
     (0..c)
         .into_par_iter()
@@ -344,83 +329,5 @@ impl CustomOp3 for BnTrain {
             run::<T>(x, weight, &grad, &stats, (c, hw, m))?
         });
         Ok((Some(dx), Some(dg), Some(db)))
-    }
-}
-
-/// Per-channel `y = x * scale + shift` (+ReLU) custom op over (x, scale, shift).
-struct Affine {
-    relu: bool,
-}
-
-impl CustomOp3 for Affine {
-    fn name(&self) -> &'static str {
-        "sslinv-channel-affine"
-    }
-
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-        s3: &CpuStorage,
-        l3: &Layout,
-    ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (_, _, h, w) = l1.shape().dims4()?;
-        let out = cpu::for_float!(cpu::dtype(s1), "batch_norm_eval", |T| {
-            let (x, a, b) = (
-                cpu::slice(s1, l1)?,
-                cpu::slice(s2, l2)?,
-                cpu::slice(s3, l3)?,
-            );
-            cpu::owned(affine::<T>(x, a, b, h * w, self.relu))
-        });
-        Ok((out, l1.shape().clone()))
-    }
-
-    fn bwd(
-        &self,
-        x: &Tensor,
-        scale: &Tensor,
-        _shift: &Tensor,
-        res: &Tensor,
-        grad: &Tensor,
-    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let (_, c, h, w) = x.dims4()?;
-        let grad = if self.relu {
-            relu_mask(grad, res)?
-        } else {
-            grad.contiguous()?
-        };
-        fn run<T: Elem>(
-            x: &Tensor,
-            scale: &Tensor,
-            grad: &Tensor,
-            c: usize,
-            hw: usize,
-        ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
-            let a = cpu::to_vec::<T>(scale)?;
-            let zeros = vec![T::from_f64(0.0); c];
-            let (dx, sums) = cpu::with_slice(x, |xs: &[T]| {
-                cpu::with_slice(grad, |gs: &[T]| {
-                    (
-                        affine(gs, &a, &zeros, hw, false),
-                        channel_sums(gs, xs, c, hw),
-                    )
-                })
-            })??;
-            let dev = x.device();
-            let dshift: Vec<f64> = sums.iter().map(|s| s.0).collect();
-            let dscale: Vec<f64> = sums.iter().map(|s| s.1).collect();
-            Ok((
-                Tensor::from_vec(dx, x.shape(), dev)?,
-                Tensor::from_vec(dscale, c, dev)?.to_dtype(x.dtype())?,
-                Tensor::from_vec(dshift, c, dev)?.to_dtype(x.dtype())?,
-            ))
-        }
-        let (dx, ds, db) = cpu::for_float!(x.dtype(), "batch_norm_eval", |T| {
-            run::<T>(x, scale, &grad, c, h * w)?
-        });
-        Ok((Some(dx), Some(ds), Some(db)))
     }
 }

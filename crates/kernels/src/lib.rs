@@ -9,6 +9,7 @@
 mod simd;
 mod affinity;
 mod batch_norm;
+mod batch_norm_eval;
 mod conv;
 mod cpu;
 mod eltwise;
@@ -20,7 +21,8 @@ mod sgd;
 mod sums;
 
 pub use affinity::{pin_current_thread, run_pinned};
-pub use batch_norm::{BnParams, batch_norm_eval, batch_norm_train};
+pub use batch_norm::{BnParams, batch_norm_train};
+pub use batch_norm_eval::batch_norm_eval;
 pub use conv::{conv2d, conv2d_bias};
 pub use eltwise::{add_relu, relu};
 pub use error::{KernelError, Result};

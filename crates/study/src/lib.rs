@@ -28,6 +28,7 @@ mod models;
 mod overview;
 mod plan;
 mod preset;
+mod preset_load;
 pub mod report;
 mod runner;
 mod schema;
@@ -49,9 +50,10 @@ pub use models::{ModelEntry, ModelSource, RANDOM, Role, SUPERVISED, random_spec}
 pub use overview::parse_given_models;
 pub use plan::{Plan, is_done, step_id};
 pub use preset::{
-    BUILTIN, BaselinePreset, DataPreset, EvalPreset, FusionPreset, InvariancePreset, ModelPreset,
-    Preset, PretrainPreset, ProbePreset, SourceKind, Synth3dPreset,
+    BaselinePreset, DataPreset, EvalPreset, FusionPreset, InvariancePreset, ModelPreset, Preset,
+    PretrainPreset, ProbePreset, SourceKind,
 };
+pub use preset_load::BUILTIN;
 pub use runner::{Outcome, Runner, error_chain};
 pub use schema::*;
 pub use slurm::{SlurmOptions, Stage, emit, pipeline_command, shell_words, stages};
