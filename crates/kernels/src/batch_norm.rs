@@ -157,7 +157,8 @@ fn channel_stats<T: Elem>(x: &[T], c: usize, hw: usize, eps: f64) -> Vec<Channel
 pub(crate) fn affine<T: Elem>(x: &[T], a: &[T], b: &[T], hw: usize, relu: bool) -> Vec<T> {
     let c = a.len();
     let zero = T::from_f64(0.0);
-    let mut y = vec![zero; x.len()];
+    // SAFETY: the planes below cover `y` and each writes its plane in full.
+    let mut y = unsafe { cpu::scratch(x.len()) };
     y.par_chunks_mut(hw)
         .zip(x.par_chunks(hw))
         .enumerate()
@@ -302,7 +303,8 @@ impl CustomOp3 for BnTrain {
                         k2.push(T::from_f64(-gi * q));
                         k3.push(T::from_f64(gi * (st.mean * q - dbeta[ch] / m)));
                     }
-                    let mut dx = vec![T::from_f64(0.0); xs.len()];
+                    // SAFETY: the planes below cover `dx` and each writes its plane in full.
+                    let mut dx = unsafe { cpu::scratch(xs.len()) };
                     dx.par_chunks_mut(hw)
                         .zip(xs.par_chunks(hw).zip(gs.par_chunks(hw)))
                         .enumerate()

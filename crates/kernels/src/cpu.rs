@@ -121,3 +121,16 @@ impl<T> SendPtr<T> {
         self.0
     }
 }
+
+/// A vector of `len` elements that the caller overwrites in full before reading any.
+///
+/// # Safety
+/// Every element must be written before it is read (f32/f64 have no invalid bit patterns, so
+/// the only hazard is reading stale heap bytes).
+#[allow(clippy::uninit_vec)]
+pub(crate) unsafe fn scratch<T: Elem>(len: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(len);
+    // SAFETY: forwarded to the caller.
+    unsafe { v.set_len(len) };
+    v
+}

@@ -60,7 +60,8 @@ pub(crate) fn relu_mask(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tens
 }
 
 fn map1<T: Elem>(x: &[T], f: impl Fn(T) -> T + Sync) -> Vec<T> {
-    let mut out = vec![T::from_f64(0.0); x.len()];
+    // SAFETY: the chunks below cover `out` and each writes its chunk in full.
+    let mut out = unsafe { cpu::scratch(x.len()) };
     out.par_chunks_mut(CHUNK)
         .zip(x.par_chunks(CHUNK))
         .for_each(|(o, i)| {
@@ -118,7 +119,8 @@ impl CustomOp2 for AddRelu {
         ) -> candle_core::Result<CpuStorage> {
             let (a, b) = (cpu::slice::<T>(s1, l1)?, cpu::slice::<T>(s2, l2)?);
             let zero = T::from_f64(0.0);
-            let mut out = vec![zero; a.len()];
+            // SAFETY: the chunks below cover `out` and each writes its chunk in full.
+            let mut out = unsafe { cpu::scratch(a.len()) };
             out.par_chunks_mut(CHUNK)
                 .zip(a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)))
                 .for_each(|(o, (a, b))| {

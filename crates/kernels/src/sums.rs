@@ -38,25 +38,30 @@ pub(crate) fn sum_sq_dev<T: Elem>(x: &[T], mean: f64) -> f64 {
     })
 }
 
-/// `(sum g, sum g * x)` over two slices of equal length, in one pass.
+/// `(sum g, sum g * x)` over two slices of equal length.
+///
+/// Two passes over lane accumulators: written as one loop updating both sums, LLVM paired each
+/// lane's two sums in one vector and ran the eight lanes as scalars (7 % of a width-16 ResNet-18
+/// training step). Every lane adds the same values in the same order either way.
 pub(crate) fn sum_and_dot<T: Elem>(g: &[T], x: &[T]) -> (f64, f64) {
+    (sum(g), dot(g, x))
+}
+
+/// Sum of `g * x` over two slices of equal length.
+fn dot<T: Elem>(g: &[T], x: &[T]) -> f64 {
     wide!({
         debug_assert_eq!(g.len(), x.len());
-        let (mut sg, mut sgx) = ([0f64; LANES], [0f64; LANES]);
+        let mut acc = [0f64; LANES];
         let (gc, xc) = (g.chunks_exact(LANES), x.chunks_exact(LANES));
-        let (mut tg, mut tgx) = (0.0, 0.0);
-        for (a, b) in gc.remainder().iter().zip(xc.remainder()) {
-            tg += a.to_f64();
-            tgx += a.to_f64() * b.to_f64();
-        }
+        let tail: f64 = (gc.remainder().iter().zip(xc.remainder()))
+            .map(|(a, b)| a.to_f64() * b.to_f64())
+            .sum();
         for (a, b) in gc.zip(xc) {
-            for l in 0..LANES {
-                let v = a[l].to_f64();
-                sg[l] += v;
-                sgx[l] += v * b[l].to_f64();
+            for (s, (v, w)) in acc.iter_mut().zip(a.iter().zip(b)) {
+                *s += v.to_f64() * w.to_f64();
             }
         }
-        (sg.iter().sum::<f64>() + tg, sgx.iter().sum::<f64>() + tgx)
+        acc.iter().sum::<f64>() + tail
     })
 }
 
