@@ -61,6 +61,11 @@ fn conv2d_matches_candle() -> Result<()> {
         (2, 16, 6, 8, 3, 1, 1),
         (2, 32, 5, 4, 3, 2, 1),
         (2, 64, 4, 4, 3, 1, 1),
+        // Input gradients as convolutions of the output gradient (16+ channels, 8+ wide).
+        (3, 16, 8, 8, 3, 1, 1),
+        (2, 16, 9, 4, 3, 1, 0),
+        (2, 24, 10, 4, 5, 1, 2),
+        (2, 16, 8, 4, 5, 1, 1),
     ] {
         let x = tensor(1, &[n, c, hw, hw], DType::F32)?;
         let w = tensor(2, &[co, c, kk, kk], DType::F32)?;
