@@ -19,8 +19,7 @@ fn conv2d_padded_strided_dead_taps_and_pointwise() -> Result<()> {
         // 3x3 on a 1x1 map keeps only the centre tap; stride 2 on 2x2 keeps four.
         (9, [3, 2, 1, 1], 10, [3, 2, 3, 3], 1, 1),
         (9, [3, 2, 2, 2], 10, [3, 2, 3, 3], 2, 1),
-        // 16 channels on maps 8 wide: the input gradient as a convolution of the output
-        // gradient with flipped weights ("same" and valid padding, non-square maps).
+        // 16 channels on maps 8 wide, "same" and valid padding, non-square maps.
         (11, [1, 16, 8, 9], 12, [3, 16, 3, 3], 1, 1),
         (11, [1, 16, 9, 8], 12, [2, 16, 3, 3], 1, 0),
         // 1x1: pointwise (the image is its own im2col matrix), then strided.

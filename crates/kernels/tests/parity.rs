@@ -61,8 +61,7 @@ fn conv2d_matches_candle() -> Result<()> {
         (2, 16, 6, 8, 3, 1, 1),
         (2, 32, 5, 4, 3, 2, 1),
         (2, 64, 4, 4, 3, 1, 1),
-        // Input gradients as convolutions of the output gradient (16+ channels on maps 8+
-        // wide), 5x5 kernels with "same" and narrower padding.
+        // 16+ channels on maps 8+ wide; 5x5 kernels with "same" and narrower padding.
         (3, 16, 8, 8, 3, 1, 1),
         (2, 16, 9, 4, 3, 1, 0),
         (2, 24, 10, 4, 5, 1, 2),

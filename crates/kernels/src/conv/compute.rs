@@ -2,7 +2,7 @@
 
 use super::Geom;
 use super::columns::Taps;
-use crate::cpu::{Elem, SendPtr, gemm_rm, scratch};
+use crate::cpu::{Elem, SendPtr, gemm_rm};
 use crate::sums;
 use gemm::Parallelism;
 use rayon::prelude::*;
@@ -86,6 +86,19 @@ fn columns<'a, T: Elem>(
     buf
 }
 
+/// A vector of `len` elements that the caller overwrites in full before reading any.
+///
+/// # Safety
+/// Every element must be written before it is read (f32/f64 have no invalid bit patterns, so
+/// the only hazard is reading stale heap bytes).
+#[allow(clippy::uninit_vec)]
+unsafe fn scratch<T: Elem>(len: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(len);
+    // SAFETY: forwarded to the caller.
+    unsafe { v.set_len(len) };
+    v
+}
+
 /// Forward: `Y (Co, m*P) = W (Co, K) * cols (K, m*P)` per chunk of `m` images, scattered to
 /// NCHW with the bias and ReLU applied on the way.
 pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu: bool) -> Vec<T> {
@@ -160,12 +173,9 @@ pub(super) fn backward<T: Elem>(
     let zero = T::from_f64(0.0);
     let taps = Taps::new(g);
     let k = taps.k(g);
-    let flipped = need_dx.then(|| adjoint(g)).flatten();
-    let w_full = w;
     let w = &*taps.compact(g, w);
-    let col2im_dx = need_dx && flipped.is_none();
     // SAFETY: every chunk zeroes or overwrites its own images' blocks before adding into them.
-    let mut dx = if col2im_dx {
+    let mut dx = if need_dx {
         unsafe { scratch::<T>(g.n * in_len) }
     } else {
         Vec::new()
@@ -218,7 +228,7 @@ pub(super) fn backward<T: Elem>(
                 Parallelism::None,
             );
         }
-        if !col2im_dx {
+        if !need_dx {
             return (dw, db);
         }
         // SAFETY: each chunk writes only its own images' input-gradient blocks.
@@ -259,9 +269,6 @@ pub(super) fn backward<T: Elem>(
         }
         (dw, db)
     });
-    if let Some(ga) = flipped {
-        dx = forward(&ga, gy, &flip(g, w_full), None, false);
-    }
     let (mut dw, db) = tree_sum(partial).unwrap_or_else(|| (vec![zero; co * k], vec![0.0; co]));
     dw = taps.untranspose(g, &dw);
     if taps.pruned(g) {
@@ -269,40 +276,4 @@ pub(super) fn backward<T: Elem>(
     }
     let db = need_db.then(|| db.into_iter().map(T::from_f64).collect());
     (need_dx.then_some(dx), dw, db)
-}
-
-/// The input gradient of a stride-1 convolution as a convolution of the output gradient: with
-/// the weights transposed and flipped (see [`flip`]) and padding `k - 1 - pad`, it maps `gy`
-/// back onto the input's size. Its GEMM reduces over `Co * kh * kw` instead of `Co`, and it
-/// needs no col2im scatter. `None` for strided and 1x1 unpadded convs (the latter's `W^T gy`
-/// is already direct).
-fn adjoint(g: &Geom) -> Option<Geom> {
-    let pays = g.c >= 16 && g.ow >= 8;
-    (pays && g.stride == 1 && !g.pointwise() && g.pad < g.kh && g.pad < g.kw).then_some(Geom {
-        n: g.n,
-        c: g.co,
-        h: g.oh,
-        w: g.ow,
-        co: g.c,
-        kh: g.kh,
-        kw: g.kw,
-        oh: g.h,
-        ow: g.w,
-        stride: 1,
-        pad: g.kh - 1 - g.pad,
-    })
-    .filter(|a| a.pad == g.kw - 1 - g.pad)
-}
-
-/// `w (Co, C, kh, kw)` as `(C, Co, kh, kw)` with both kernel axes reversed.
-fn flip<T: Elem>(g: &Geom, w: &[T]) -> Vec<T> {
-    let kk = g.kh * g.kw;
-    let mut out = Vec::with_capacity(w.len());
-    for c in 0..g.c {
-        for o in 0..g.co {
-            let taps = &w[(o * g.c + c) * kk..][..kk];
-            out.extend(taps.iter().rev());
-        }
-    }
-    out
 }
