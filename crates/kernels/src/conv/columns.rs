@@ -192,6 +192,16 @@ impl Taps {
 
     /// Adds one image's columns of an im2col-shaped gradient (row stride `ld`) into `dx (C, H, W)`.
     pub(crate) fn col2im<T: Elem>(&self, g: &Geom, col: &[T], ld: usize, dx: &mut [T]) {
+        match (self.copy_rows, g.ow) {
+            (true, 4) => col2im_padded::<T, 4>(g, col, ld, dx),
+            (true, 8) => col2im_padded::<T, 8>(g, col, ld, dx),
+            _ => self.col2im_clipped(g, col, ld, dx),
+        }
+    }
+
+    /// [`Taps::col2im`] through the index map (strided convs, maps under 4 wide) or as clipped
+    /// row runs (stride 1).
+    fn col2im_clipped<T: Elem>(&self, g: &Geom, col: &[T], ld: usize, dx: &mut [T]) {
         let (p, nl) = (g.p(), self.live.len());
         for (c, plane) in dx.chunks_exact_mut(g.h * g.w).enumerate() {
             if !self.copy_rows {
@@ -219,6 +229,40 @@ impl Taps {
                     }
                 }
             }
+        }
+    }
+}
+
+/// [`Taps::col2im`] for stride-1 convs on maps `OW` wide (4 and 8: the last ResNet stages),
+/// through a zeroed copy of each plane with its padding: every output row of a tap is then one
+/// run of `OW` values, added without clipping, where the clipped runs of a few values each were
+/// a quarter of a 4-wide layer's backward pass. Each input pixel gets the same terms in the same
+/// (tap) order, and sums that start from +0 never become -0, so the values are the same bits.
+fn col2im_padded<T: Elem, const OW: usize>(g: &Geom, col: &[T], ld: usize, dx: &mut [T]) {
+    let (p, kk) = (g.p(), g.kh * g.kw);
+    let pw = g.w + 2 * g.pad;
+    let mut padded = Vec::new();
+    for (c, plane) in dx.chunks_exact_mut(g.h * g.w).enumerate() {
+        padded.clear();
+        padded.resize((g.h + 2 * g.pad) * pw, T::from_f64(0.0));
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let row = &col[(c * kk + ki * g.kw + kj) * ld..][..p];
+                for (oy, src) in row.as_chunks::<OW>().0.iter().enumerate() {
+                    let dst: &mut [T; OW] = (&mut padded[(oy + ki) * pw + kj..][..OW])
+                        .try_into()
+                        .expect("run of OW");
+                    for (d, &v) in dst.iter_mut().zip(src) {
+                        *d += v;
+                    }
+                }
+            }
+        }
+        for (d, prow) in plane
+            .chunks_exact_mut(g.w)
+            .zip(padded[g.pad * pw..].chunks_exact(pw))
+        {
+            d.iter_mut().zip(&prow[g.pad..]).for_each(|(d, &v)| *d += v);
         }
     }
 }
@@ -262,4 +306,41 @@ fn tap_rows<T: Elem>(
 fn copy_fixed<T: Copy, const N: usize>(dst: &mut [T], src: &[T]) {
     let d: &mut [T; N] = dst.try_into().expect("run of N");
     *d = *<&[T; N]>::try_from(src).expect("run of N");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_col2im_gives_the_clipped_bits() {
+        // (channels, map side, kernel, padding): the 4- and 8-wide maps of the padded path.
+        for (c, hw, k, pad) in [
+            (3, 4, 3, 1),
+            (2, 8, 3, 1),
+            (2, 10, 3, 0),
+            (2, 8, 5, 2),
+            (1, 6, 3, 0),
+            (2, 6, 5, 1),
+        ] {
+            let g = Geom::from_shapes(&[1, c, hw, hw], &[1, c, k, k], 1, pad);
+            let taps = Taps::new(&g);
+            assert!(taps.copy_rows && matches!(g.ow, 4 | 8), "{g:?}");
+            let len = taps.k(&g) * g.p();
+            // Mixed signs, exact zeros of both signs and values far apart in magnitude, so that
+            // any change in the order of the additions shows in the bits.
+            let col: Vec<f32> = (0..len)
+                .map(|i| match i % 7 {
+                    0 => 0.0,
+                    1 => -0.0,
+                    _ => ((i * 2654435761) % 1000) as f32 * 1e-3 - 0.5 + (i % 3) as f32 * 1e4,
+                })
+                .collect();
+            let (mut fast, mut slow) = (vec![0f32; c * hw * hw], vec![0f32; c * hw * hw]);
+            taps.col2im(&g, &col, g.p(), &mut fast);
+            taps.col2im_clipped(&g, &col, g.p(), &mut slow);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fast), bits(&slow), "{g:?}");
+        }
+    }
 }
