@@ -2,6 +2,7 @@
 
 use super::Geom;
 use crate::cpu::Elem;
+use rayon::prelude::*;
 use std::borrow::Cow;
 
 /// Which kernel taps a convolution's im2col matrix holds, and how each reads the input.
@@ -179,14 +180,17 @@ impl Taps {
     /// tap-major, into the weight's own `(Co, C*live)` order.
     pub(crate) fn untranspose<T: Elem>(&self, g: &Geom, dw: &[T]) -> Vec<T> {
         let (nl, c) = (self.live.len(), g.c);
-        let mut out = vec![T::from_f64(0.0); dw.len()];
-        for (o, src) in out.chunks_exact_mut(c * nl).zip(dw.chunks_exact(c * nl)) {
-            for (t, taps) in src.chunks_exact(c).enumerate() {
-                for (ch, &v) in taps.iter().enumerate() {
-                    o[ch * nl + t] = v;
+        // SAFETY: every row below writes all of its `c * nl` entries.
+        let mut out = unsafe { crate::cpu::scratch(dw.len()) };
+        out.par_chunks_mut(c * nl)
+            .zip(dw.par_chunks(c * nl))
+            .for_each(|(o, src)| {
+                for (t, taps) in src.chunks_exact(c).enumerate() {
+                    for (ch, &v) in taps.iter().enumerate() {
+                        o[ch * nl + t] = v;
+                    }
                 }
-            }
-        }
+            });
         out
     }
 

@@ -2,7 +2,7 @@
 
 use super::Geom;
 use super::columns::Taps;
-use crate::cpu::{Elem, SendPtr, gemm_rm};
+use crate::cpu::{Elem, SendPtr, gemm_rm, scratch};
 use crate::sums;
 use gemm::Parallelism;
 use rayon::prelude::*;
@@ -34,6 +34,9 @@ fn plan(g: &Geom, k: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// Elements per task when adding weight-gradient partials.
+const SUM_CHUNK: usize = 1 << 14;
+
 /// Sums per-chunk partials as a balanced tree split at the middle: a batch's sum is then the
 /// sum of its two halves' sums, so two ranks holding one half each (the all-reduce adds two
 /// numbers, which is exact in either order) get the bits one process gets.
@@ -42,9 +45,12 @@ fn tree_sum<T: Elem>(mut parts: Vec<(Vec<T>, Vec<f64>)>) -> Option<(Vec<T>, Vec<
         return parts.pop();
     }
     let right = parts.split_off(parts.len() / 2);
-    let (mut a, mut da) = tree_sum(parts)?;
-    let (b, db) = tree_sum(right)?;
-    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    let (left, right) = rayon::join(|| tree_sum(parts), || tree_sum(right));
+    let ((mut a, mut da), (b, db)) = (left?, right?);
+    // Element by element, so splitting the vectors over threads keeps every sum's bits.
+    a.par_chunks_mut(SUM_CHUNK)
+        .zip(b.par_chunks(SUM_CHUNK))
+        .for_each(|(x, y)| x.iter_mut().zip(y).for_each(|(x, &y)| *x += y));
     da.iter_mut().zip(db).for_each(|(x, y)| *x += y);
     Some((a, da))
 }
@@ -84,19 +90,6 @@ fn columns<'a, T: Elem>(
         }
     }
     buf
-}
-
-/// A vector of `len` elements that the caller overwrites in full before reading any.
-///
-/// # Safety
-/// Every element must be written before it is read (f32/f64 have no invalid bit patterns, so
-/// the only hazard is reading stale heap bytes).
-#[allow(clippy::uninit_vec)]
-unsafe fn scratch<T: Elem>(len: usize) -> Vec<T> {
-    let mut v = Vec::with_capacity(len);
-    // SAFETY: forwarded to the caller.
-    unsafe { v.set_len(len) };
-    v
 }
 
 /// Forward: `Y (Co, m*P) = W (Co, K) * cols (K, m*P)` per chunk of `m` images, scattered to
@@ -185,7 +178,8 @@ pub(super) fn backward<T: Elem>(
     let partial = each_chunk(chunks, |r| {
         let m = r.len();
         let ld = m * p;
-        let mut dw = vec![zero; co * k];
+        // SAFETY: the weight-gradient GEMM below overwrites it (no accumulation).
+        let mut dw = unsafe { scratch::<T>(co * k) };
         let mut db = vec![0f64; co];
         let (mut col, mut dcol): (Vec<T>, Vec<T>);
         let gbuf: Vec<T>;
@@ -216,13 +210,13 @@ pub(super) fn backward<T: Elem>(
             let xi = &x[i * in_len..(i + 1) * in_len];
             taps.im2row(g, xi, &mut hwc, &mut col[j * p * k..][..p * k]);
         }
-        // dW (Co, K) += gy (Co, m*P) * rows (m*P, K), K tap-major until untransposed below
+        // dW (Co, K) = gy (Co, m*P) * rows (m*P, K), K tap-major until untransposed below
         unsafe {
             gemm_rm(
                 (co, k, ld),
                 dw.as_mut_ptr(),
                 k,
-                true,
+                false,
                 (gm.as_ptr(), ld, 1),
                 (col.as_ptr(), k, 1),
                 Parallelism::None,
