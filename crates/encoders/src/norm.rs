@@ -40,19 +40,24 @@ impl BatchNorm {
 
     /// Normalises `x` (batch statistics and a running-stat update when `train`), then ReLU if asked.
     pub fn forward_t(&self, x: &Tensor, train: bool, relu: bool) -> Result<Tensor> {
-        let bn = sslinv_kernels::BnParams {
+        let bn = self.params();
+        Ok(if train {
+            sslinv_kernels::batch_norm_train(x, bn, relu)?
+        } else {
+            sslinv_kernels::batch_norm_eval(x, bn, relu)?
+        })
+    }
+
+    /// The layer as the kernels read it, with PyTorch's momentum and epsilon.
+    pub fn params(&self) -> sslinv_kernels::BnParams<'_> {
+        sslinv_kernels::BnParams {
             weight: &self.weight,
             bias: &self.bias,
             running_mean: &self.running_mean,
             running_var: &self.running_var,
             momentum: BN_MOMENTUM,
             eps: BN_EPS,
-        };
-        Ok(if train {
-            sslinv_kernels::batch_norm_train(x, bn, relu)?
-        } else {
-            sslinv_kernels::batch_norm_eval(x, bn, relu)?
-        })
+        }
     }
 
     /// Per-channel `(scale, shift)` with `bn(y) = y * scale + shift` in eval mode.

@@ -96,6 +96,18 @@ pub fn batch_norm_train(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tens
     let y = x
         .contiguous()?
         .apply_op3(&weight.contiguous()?, &bias.contiguous()?, op)?;
+    update_running(&bn, &stats, c, m)?;
+    Ok(y)
+}
+
+/// Moves the running statistics towards a forward pass's batch statistics `stats` (`m` values
+/// per channel), as PyTorch: unbiased variance for `running_var`.
+pub(crate) fn update_running(
+    bn: &BnParams<'_>,
+    stats: &Mutex<Vec<ChannelStats>>,
+    c: usize,
+    m: usize,
+) -> Result<()> {
     let (mean, var): (Vec<f64>, Vec<f64>) = stats
         .lock()
         .map_err(|_| shape_err("batch_norm_train", "statistics lock poisoned"))?
@@ -106,7 +118,7 @@ pub fn batch_norm_train(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tens
     let unbias = m as f64 / (m as f64 - 1.0);
     update(bn.running_mean, &mean, |v| v, bn.momentum)?;
     update(bn.running_var, &var, |v| v * unbias, bn.momentum)?;
-    Ok(y)
+    Ok(())
 }
 
 /// `r = (1 - momentum) r + momentum f(s)` for one running statistic.
@@ -127,7 +139,7 @@ fn update(r: &Var, s: &[f64], f: impl Fn(f64) -> f64, momentum: f64) -> Result<(
 
 /// Per-channel batch statistics kept for the backward pass and the running-stat update.
 #[derive(Clone, Copy, Debug)]
-struct ChannelStats {
+pub(crate) struct ChannelStats {
     mean: f64,
     /// Biased (population) variance.
     var: f64,
@@ -151,6 +163,34 @@ fn channel_stats<T: Elem>(x: &[T], c: usize, hw: usize, eps: f64) -> Vec<Channel
             }
         })
         .collect()
+}
+
+/// The training forward over NCHW values `x` (`c` channels of `hw`): batch statistics (kept in
+/// `keep` for the backward pass and the running update), then `max?(gamma xhat + beta)`.
+pub(crate) fn normalize<T: Elem>(
+    x: &[T],
+    gamma: &[T],
+    beta: &[T],
+    (c, hw): (usize, usize),
+    eps: f64,
+    relu: bool,
+    keep: &Mutex<Vec<ChannelStats>>,
+) -> candle_core::Result<Vec<T>> {
+    let stats = channel_stats(x, c, hw, eps);
+    let a: Vec<T> = stats
+        .iter()
+        .zip(gamma)
+        .map(|(s, &g)| T::from_f64(g.to_f64() * s.inv_std))
+        .collect();
+    let sh: Vec<T> = stats
+        .iter()
+        .zip(gamma.iter().zip(beta))
+        .map(|(s, (&g, &b))| T::from_f64(b.to_f64() - s.mean * s.inv_std * g.to_f64()))
+        .collect();
+    *keep
+        .lock()
+        .map_err(|_| candle_core::Error::Msg("batch_norm: lock poisoned".into()))? = stats;
+    Ok(affine(x, &a, &sh, hw, relu))
 }
 
 /// `y = max?(x * a[c] + b[c])` over NCHW data, parallel over planes.
@@ -195,6 +235,89 @@ pub(crate) fn channel_sums<T: Elem>(g: &[T], x: &[T], c: usize, hw: usize) -> Ve
         .collect()
 }
 
+/// The training backward: from the output gradient `grad` (masked by ReLU through the output
+/// `res` when `relu`), the input `x`, the scale `weight` and the statistics the forward kept,
+/// the gradients of the input, the scale and the shift.
+pub(crate) fn backward(
+    x: &Tensor,
+    weight: &Tensor,
+    res: &Tensor,
+    grad: &Tensor,
+    relu: bool,
+    stats: &Mutex<Vec<ChannelStats>>,
+) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+    let (n, c, h, w) = x.dims4()?;
+    let hw = h * w;
+    let m = (n * hw) as f64;
+    let grad = if relu {
+        relu_mask(grad, res)?
+    } else {
+        grad.contiguous()?
+    };
+    let stats = stats
+        .lock()
+        .map_err(|_| candle_core::Error::Msg("batch_norm: lock poisoned".into()))?
+        .clone();
+    fn run<T: Elem>(
+        x: &Tensor,
+        weight: &Tensor,
+        grad: &Tensor,
+        stats: &[ChannelStats],
+        (c, hw, m): (usize, usize, f64),
+    ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+        let gamma = cpu::to_vec::<T>(weight)?;
+        let (dx, dgamma, dbeta) = cpu::with_slice(x, |xs: &[T]| {
+            cpu::with_slice(grad, |gs: &[T]| {
+                // sum g * xhat = (sum g x - mean sum g) * inv_std
+                let sums = channel_sums(gs, xs, c, hw);
+                let dbeta: Vec<f64> = sums.iter().map(|s| s.0).collect();
+                let dgamma: Vec<f64> = sums
+                    .iter()
+                    .zip(stats)
+                    .map(|(s, st)| (s.1 - st.mean * s.0) * st.inv_std)
+                    .collect();
+                // dx = gamma inv_std (g - dbeta/m - xhat dgamma/m) = g*k1 + x*k2 + k3
+                let mut k1 = Vec::with_capacity(c);
+                let mut k2 = Vec::with_capacity(c);
+                let mut k3 = Vec::with_capacity(c);
+                for ch in 0..c {
+                    let st = stats[ch];
+                    let gi = gamma[ch].to_f64() * st.inv_std;
+                    let q = dgamma[ch] * st.inv_std / m;
+                    k1.push(T::from_f64(gi));
+                    k2.push(T::from_f64(-gi * q));
+                    k3.push(T::from_f64(gi * (st.mean * q - dbeta[ch] / m)));
+                }
+                // SAFETY: the planes below cover `dx` and each writes its plane in full.
+                let mut dx = unsafe { cpu::scratch(xs.len()) };
+                dx.par_chunks_mut(hw)
+                    .zip(xs.par_chunks(hw).zip(gs.par_chunks(hw)))
+                    .enumerate()
+                    .for_each(|(i, (d, (xp, gp)))| {
+                        let ch = i % c;
+                        let (a, b, k) = (k1[ch], k2[ch], k3[ch]);
+                        wide!({
+                            for ((d, &x), &g) in d.iter_mut().zip(xp).zip(gp) {
+                                *d = g * a + x * b + k;
+                            }
+                        })
+                    });
+                (dx, dgamma, dbeta)
+            })
+        })??;
+        let dev = x.device();
+        Ok((
+            Tensor::from_vec(dx, x.shape(), dev)?,
+            Tensor::from_vec(dgamma, c, dev)?.to_dtype(x.dtype())?,
+            Tensor::from_vec(dbeta, c, dev)?.to_dtype(x.dtype())?,
+        ))
+    }
+    let (dx, dg, db) = cpu::for_float!(x.dtype(), "batch_norm_train", |T| {
+        run::<T>(x, weight, &grad, &stats, (c, hw, m))?
+    });
+    Ok((dx, dg, db))
+}
+
 /// Training BatchNorm custom op over (x, weight, bias).
 struct BnTrain {
     eps: f64,
@@ -217,37 +340,21 @@ impl CustomOp3 for BnTrain {
         l3: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let (_, c, h, w) = l1.shape().dims4()?;
-        fn run<T: Elem>(
-            op: &BnTrain,
-            x: &[T],
-            g: &[T],
-            b: &[T],
-            c: usize,
-            hw: usize,
-        ) -> candle_core::Result<Vec<T>> {
-            let stats = channel_stats(x, c, hw, op.eps);
-            let a: Vec<T> = stats
-                .iter()
-                .zip(g)
-                .map(|(s, &g)| T::from_f64(g.to_f64() * s.inv_std))
-                .collect();
-            let sh: Vec<T> = stats
-                .iter()
-                .zip(g.iter().zip(b))
-                .map(|(s, (&g, &b))| T::from_f64(b.to_f64() - s.mean * s.inv_std * g.to_f64()))
-                .collect();
-            *op.stats
-                .lock()
-                .map_err(|_| candle_core::Error::Msg("batch_norm: lock poisoned".into()))? = stats;
-            Ok(affine(x, &a, &sh, hw, op.relu))
-        }
         let out = cpu::for_float!(cpu::dtype(s1), "batch_norm_train", |T| {
             let (x, g, b) = (
                 cpu::slice(s1, l1)?,
                 cpu::slice(s2, l2)?,
                 cpu::slice(s3, l3)?,
             );
-            cpu::owned(run::<T>(self, x, g, b, c, h * w)?)
+            cpu::owned(normalize::<T>(
+                x,
+                g,
+                b,
+                (c, h * w),
+                self.eps,
+                self.relu,
+                &self.stats,
+            )?)
         });
         Ok((out, l1.shape().clone()))
     }
@@ -260,76 +367,7 @@ impl CustomOp3 for BnTrain {
         res: &Tensor,
         grad: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let (n, c, h, w) = x.dims4()?;
-        let hw = h * w;
-        let m = (n * hw) as f64;
-        let grad = if self.relu {
-            relu_mask(grad, res)?
-        } else {
-            grad.contiguous()?
-        };
-        let stats = self
-            .stats
-            .lock()
-            .map_err(|_| candle_core::Error::Msg("batch_norm: lock poisoned".into()))?
-            .clone();
-        fn run<T: Elem>(
-            x: &Tensor,
-            weight: &Tensor,
-            grad: &Tensor,
-            stats: &[ChannelStats],
-            (c, hw, m): (usize, usize, f64),
-        ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
-            let gamma = cpu::to_vec::<T>(weight)?;
-            let (dx, dgamma, dbeta) = cpu::with_slice(x, |xs: &[T]| {
-                cpu::with_slice(grad, |gs: &[T]| {
-                    // sum g * xhat = (sum g x - mean sum g) * inv_std
-                    let sums = channel_sums(gs, xs, c, hw);
-                    let dbeta: Vec<f64> = sums.iter().map(|s| s.0).collect();
-                    let dgamma: Vec<f64> = sums
-                        .iter()
-                        .zip(stats)
-                        .map(|(s, st)| (s.1 - st.mean * s.0) * st.inv_std)
-                        .collect();
-                    // dx = gamma inv_std (g - dbeta/m - xhat dgamma/m) = g*k1 + x*k2 + k3
-                    let mut k1 = Vec::with_capacity(c);
-                    let mut k2 = Vec::with_capacity(c);
-                    let mut k3 = Vec::with_capacity(c);
-                    for ch in 0..c {
-                        let st = stats[ch];
-                        let gi = gamma[ch].to_f64() * st.inv_std;
-                        let q = dgamma[ch] * st.inv_std / m;
-                        k1.push(T::from_f64(gi));
-                        k2.push(T::from_f64(-gi * q));
-                        k3.push(T::from_f64(gi * (st.mean * q - dbeta[ch] / m)));
-                    }
-                    // SAFETY: the planes below cover `dx` and each writes its plane in full.
-                    let mut dx = unsafe { cpu::scratch(xs.len()) };
-                    dx.par_chunks_mut(hw)
-                        .zip(xs.par_chunks(hw).zip(gs.par_chunks(hw)))
-                        .enumerate()
-                        .for_each(|(i, (d, (xp, gp)))| {
-                            let ch = i % c;
-                            let (a, b, k) = (k1[ch], k2[ch], k3[ch]);
-                            wide!({
-                                for ((d, &x), &g) in d.iter_mut().zip(xp).zip(gp) {
-                                    *d = g * a + x * b + k;
-                                }
-                            })
-                        });
-                    (dx, dgamma, dbeta)
-                })
-            })??;
-            let dev = x.device();
-            Ok((
-                Tensor::from_vec(dx, x.shape(), dev)?,
-                Tensor::from_vec(dgamma, c, dev)?.to_dtype(x.dtype())?,
-                Tensor::from_vec(dbeta, c, dev)?.to_dtype(x.dtype())?,
-            ))
-        }
-        let (dx, dg, db) = cpu::for_float!(x.dtype(), "batch_norm_train", |T| {
-            run::<T>(x, weight, &grad, &stats, (c, hw, m))?
-        });
+        let (dx, dg, db) = backward(x, weight, res, grad, self.relu, &self.stats)?;
         Ok((Some(dx), Some(dg), Some(db)))
     }
 }

@@ -100,6 +100,29 @@ fn batch_norm_train_with_and_without_relu() -> Result<()> {
 }
 
 #[test]
+fn conv2d_batch_norm_train_fused() -> Result<()> {
+    let x = tensor(21, &[3, 2, 5, 4], DType::F64)?;
+    let w = tensor(22, &[3, 2, 3, 3], DType::F64)?;
+    let g = (tensor(23, &[3], DType::F64)? + 1.5)?;
+    let b = tensor(24, &[3], DType::F64)?;
+    let rm = Var::zeros(3, DType::F64, &Device::Cpu)?;
+    let rv = Var::ones(3, DType::F64, &Device::Cpu)?;
+    for (s, relu) in [(1, true), (2, false)] {
+        gradcheck(
+            &[x.clone(), w.clone(), g.clone(), b.clone()],
+            |t| {
+                let params = bn(&t[2], &t[3], (&rm, &rv));
+                Ok(k::conv2d_batch_norm_train(
+                    &t[0], &t[1], s, 1, params, relu,
+                )?)
+            },
+            1e-5,
+        )?;
+    }
+    Ok(())
+}
+
+#[test]
 fn batch_norm_eval_gradients_reach_weight_and_bias() -> Result<()> {
     let x = tensor(14, &[2, 3, 4, 4], DType::F64)?;
     let g = tensor(15, &[3], DType::F64)?;

@@ -1,13 +1,16 @@
 //! 2-D convolution (NCHW, groups 1) as im2col + GEMM on CPU, forward and backward.
 
+mod channels_last;
 mod columns;
 mod compute;
+mod with_bn;
 
 use crate::cpu::{self, Elem};
 use crate::error::{Result, shape_err};
 use crate::reference;
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Tensor};
 use compute::{backward, forward};
+pub use with_bn::conv2d_batch_norm_train;
 
 /// Convolution `x (N,C,H,W) * w (Co,C,kh,kw)` with zero padding, no bias.
 pub fn conv2d(x: &Tensor, w: &Tensor, stride: usize, padding: usize) -> Result<Tensor> {
@@ -183,32 +186,41 @@ impl Conv {
             grad.clone()
         };
         // An input that is neither a variable nor computed from one (the images) needs no gradient.
-        let need_dx = x.track_op();
-        fn run<T: Elem>(
-            g: &Geom,
-            x: &Tensor,
-            w: &Tensor,
-            gy: &Tensor,
-            need: (bool, bool),
-        ) -> candle_core::Result<(Option<Tensor>, Tensor, Option<Tensor>)> {
-            let (xv, wv, gv) = (x.contiguous()?, w.contiguous()?, gy.contiguous()?);
-            let (dx, dw, db) = cpu::with_slice(&xv, |xs: &[T]| {
-                cpu::with_slice(&wv, |ws: &[T]| {
-                    cpu::with_slice(&gv, |gs: &[T]| backward(g, xs, ws, gs, need))
-                })
-            })???;
-            let dev = x.device();
-            Ok((
-                dx.map(|dx| Tensor::from_vec(dx, x.shape(), dev))
-                    .transpose()?,
-                Tensor::from_vec(dw, w.shape(), dev)?,
-                db.map(|db| Tensor::from_vec(db, g.co, dev)).transpose()?,
-            ))
-        }
-        cpu::for_float!(x.dtype(), "conv2d", |T| {
-            run::<T>(&g, x, w, &grad, (need_dx, with_bias))
-        })
+        backward_tensors(&g, x, w, &grad, (x.track_op(), with_bias))
     }
+}
+
+/// The input (when `need.0`), weight and bias (when `need.1`) gradients of a convolution from its
+/// output gradient `gy`, as tensors.
+fn backward_tensors(
+    g: &Geom,
+    x: &Tensor,
+    w: &Tensor,
+    gy: &Tensor,
+    need: (bool, bool),
+) -> candle_core::Result<(Option<Tensor>, Tensor, Option<Tensor>)> {
+    fn run<T: Elem>(
+        g: &Geom,
+        x: &Tensor,
+        w: &Tensor,
+        gy: &Tensor,
+        need: (bool, bool),
+    ) -> candle_core::Result<(Option<Tensor>, Tensor, Option<Tensor>)> {
+        let (xv, wv, gv) = (x.contiguous()?, w.contiguous()?, gy.contiguous()?);
+        let (dx, dw, db) = cpu::with_slice(&xv, |xs: &[T]| {
+            cpu::with_slice(&wv, |ws: &[T]| {
+                cpu::with_slice(&gv, |gs: &[T]| backward(g, xs, ws, gs, need))
+            })
+        })???;
+        let dev = x.device();
+        Ok((
+            dx.map(|dx| Tensor::from_vec(dx, x.shape(), dev))
+                .transpose()?,
+            Tensor::from_vec(dw, w.shape(), dev)?,
+            db.map(|db| Tensor::from_vec(db, g.co, dev)).transpose()?,
+        ))
+    }
+    cpu::for_float!(x.dtype(), "conv2d", |T| run::<T>(g, x, w, gy, need))
 }
 
 impl CustomOp2 for Conv {
