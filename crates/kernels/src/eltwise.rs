@@ -33,23 +33,24 @@ pub fn add_relu(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 /// `grad * (res > 0)`: the gradient through a ReLU given its output.
 pub(crate) fn relu_mask(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tensor> {
     fn run<T: Elem>(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tensor> {
-        let g = cpu::to_vec::<T>(grad)?;
-        let out = cpu::with_slice(res, |r: &[T]| {
-            let zero = T::from_f64(0.0);
-            let mut g = g;
-            g.par_chunks_mut(CHUNK)
-                .zip(r.par_chunks(CHUNK))
-                .for_each(|(gc, rc)| {
-                    wide!({
-                        for (gv, &rv) in gc.iter_mut().zip(rc) {
-                            if rv <= zero {
-                                *gv = zero;
+        // One parallel pass from both inputs: copying the gradient first ran on one thread.
+        let out = cpu::with_slice(grad, |g: &[T]| {
+            cpu::with_slice(res, |r: &[T]| {
+                let zero = T::from_f64(0.0);
+                // SAFETY: the chunks below cover `out` and each writes its chunk in full.
+                let mut out = unsafe { cpu::scratch(g.len()) };
+                out.par_chunks_mut(CHUNK)
+                    .zip(g.par_chunks(CHUNK).zip(r.par_chunks(CHUNK)))
+                    .for_each(|(oc, (gc, rc))| {
+                        wide!({
+                            for ((o, &gv), &rv) in oc.iter_mut().zip(gc).zip(rc) {
+                                *o = if rv <= zero { zero } else { gv };
                             }
-                        }
-                    })
-                });
-            g
-        })?;
+                        })
+                    });
+                out
+            })
+        })??;
         Tensor::from_vec(out, grad.shape(), grad.device())
     }
     match grad.dtype() {
