@@ -34,21 +34,10 @@ pub fn add_relu(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 pub(crate) fn relu_mask(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tensor> {
     fn run<T: Elem>(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tensor> {
         // One parallel pass from both inputs: copying the gradient first ran on one thread.
+        let zero = T::from_f64(0.0);
         let out = cpu::with_slice(grad, |g: &[T]| {
             cpu::with_slice(res, |r: &[T]| {
-                let zero = T::from_f64(0.0);
-                // SAFETY: the chunks below cover `out` and each writes its chunk in full.
-                let mut out = unsafe { cpu::scratch(g.len()) };
-                out.par_chunks_mut(CHUNK)
-                    .zip(g.par_chunks(CHUNK).zip(r.par_chunks(CHUNK)))
-                    .for_each(|(oc, (gc, rc))| {
-                        wide!({
-                            for ((o, &gv), &rv) in oc.iter_mut().zip(gc).zip(rc) {
-                                *o = if rv <= zero { zero } else { gv };
-                            }
-                        })
-                    });
-                out
+                map2(g, r, |gv, rv| if rv <= zero { zero } else { gv })
             })
         })??;
         Tensor::from_vec(out, grad.shape(), grad.device())
@@ -58,6 +47,22 @@ pub(crate) fn relu_mask(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tens
         candle_core::DType::F64 => run::<f64>(grad, res),
         _ => grad * res.gt(0.0)?.to_dtype(grad.dtype())?,
     }
+}
+
+/// `f(a[i], b[i])` for slices of equal length, in parallel chunks.
+fn map2<T: Elem>(a: &[T], b: &[T], f: impl Fn(T, T) -> T + Sync) -> Vec<T> {
+    // SAFETY: the chunks below cover `out` and each writes its chunk in full.
+    let mut out = unsafe { cpu::scratch(a.len()) };
+    out.par_chunks_mut(CHUNK)
+        .zip(a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)))
+        .for_each(|(o, (a, b))| {
+            wide!({
+                for ((o, &a), &b) in o.iter_mut().zip(a).zip(b) {
+                    *o = f(a, b);
+                }
+            })
+        });
+    out
 }
 
 fn map1<T: Elem>(x: &[T], f: impl Fn(T) -> T + Sync) -> Vec<T> {
@@ -120,18 +125,10 @@ impl CustomOp2 for AddRelu {
         ) -> candle_core::Result<CpuStorage> {
             let (a, b) = (cpu::slice::<T>(s1, l1)?, cpu::slice::<T>(s2, l2)?);
             let zero = T::from_f64(0.0);
-            // SAFETY: the chunks below cover `out` and each writes its chunk in full.
-            let mut out = unsafe { cpu::scratch(a.len()) };
-            out.par_chunks_mut(CHUNK)
-                .zip(a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)))
-                .for_each(|(o, (a, b))| {
-                    wide!({
-                        for ((o, &a), &b) in o.iter_mut().zip(a).zip(b) {
-                            let s = a + b;
-                            *o = if s > zero { s } else { zero };
-                        }
-                    })
-                });
+            let out = map2(a, b, |a, b| {
+                let s = a + b;
+                if s > zero { s } else { zero }
+            });
             Ok(T::to_cpu_storage_owned(out))
         }
         let out = cpu::for_float!(cpu::dtype(s1), "add_relu", |T| run::<T>(s1, l1, s2, l2)?);

@@ -199,28 +199,21 @@ fn backward_tensors(
     gy: &Tensor,
     need: (bool, bool),
 ) -> candle_core::Result<(Option<Tensor>, Tensor, Option<Tensor>)> {
-    fn run<T: Elem>(
-        g: &Geom,
-        x: &Tensor,
-        w: &Tensor,
-        gy: &Tensor,
-        need: (bool, bool),
-    ) -> candle_core::Result<(Option<Tensor>, Tensor, Option<Tensor>)> {
-        let (xv, wv, gv) = (x.contiguous()?, w.contiguous()?, gy.contiguous()?);
+    let (xv, wv, gv) = (x.contiguous()?, w.contiguous()?, gy.contiguous()?);
+    let dev = x.device();
+    Ok(cpu::for_float!(x.dtype(), "conv2d", |T| {
         let (dx, dw, db) = cpu::with_slice(&xv, |xs: &[T]| {
             cpu::with_slice(&wv, |ws: &[T]| {
                 cpu::with_slice(&gv, |gs: &[T]| backward(g, xs, ws, gs, need))
             })
         })???;
-        let dev = x.device();
-        Ok((
+        (
             dx.map(|dx| Tensor::from_vec(dx, x.shape(), dev))
                 .transpose()?,
             Tensor::from_vec(dw, w.shape(), dev)?,
             db.map(|db| Tensor::from_vec(db, g.co, dev)).transpose()?,
-        ))
-    }
-    cpu::for_float!(x.dtype(), "conv2d", |T| run::<T>(g, x, w, gy, need))
+        )
+    }))
 }
 
 impl CustomOp2 for Conv {
