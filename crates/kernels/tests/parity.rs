@@ -66,6 +66,10 @@ fn conv2d_matches_candle() -> Result<()> {
         (2, 16, 9, 4, 3, 1, 0),
         (2, 24, 10, 4, 5, 1, 2),
         (2, 16, 8, 4, 5, 1, 1),
+        // 3x3/2 on maps whose outputs are 4, 8 and 16 wide.
+        (3, 8, 8, 4, 3, 2, 1),
+        (2, 16, 16, 8, 3, 2, 1),
+        (2, 4, 32, 4, 3, 2, 1),
     ] {
         let x = tensor(1, &[n, c, hw, hw], DType::F32)?;
         let w = tensor(2, &[co, c, kk, kk], DType::F32)?;

@@ -2,6 +2,7 @@
 
 use super::Geom;
 use super::channels_last::to_channels_last;
+use super::tap_rows::{copy_fixed, tap_rows};
 use crate::cpu::Elem;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -276,42 +277,37 @@ fn valid_cols(g: &Geom, kj: usize) -> (usize, usize, usize) {
     (lo, hi, (lo + kj).saturating_sub(g.pad))
 }
 
-/// Fills the `kh * kw` rows (stride `ld`) of one channel's taps from its padded plane (row
-/// length `w + 2 pad`), for a stride-1 conv.
-#[inline(always)]
-fn tap_rows<T: Elem>(
-    g: &Geom,
-    padded: &[T],
-    rows: &mut [T],
-    ld: usize,
-    copy: impl Fn(&mut [T], &[T]),
-) {
-    let (pw, zero) = (g.w + 2 * g.pad, T::from_f64(0.0));
-    for ki in 0..g.kh {
-        for kj in 0..g.kw {
-            let row = &mut rows[(ki * g.kw + kj) * ld..][..g.p()];
-            for (oy, dst) in row.chunks_exact_mut(g.ow).enumerate() {
-                let iy = (oy + ki).wrapping_sub(g.pad);
-                if iy >= g.h {
-                    dst.fill(zero);
-                } else {
-                    copy(dst, &padded[iy * pw + kj..][..g.ow]);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn im2col_rows_match_the_index_map() {
+        // Stride 1 (row copies on the widths with fixed runs) and stride 2 (the index map).
+        for (c, hw, k, s, pad) in [
+            (2, 8, 3, 1, 1),
+            (2, 16, 3, 2, 1),
+            (3, 8, 3, 2, 1),
+            (1, 32, 3, 2, 1),
+            (2, 9, 3, 2, 0),
+        ] {
+            let g = Geom::from_shapes(&[1, c, hw, hw], &[1, c, k, k], s, pad);
+            let taps = Taps::new(&g);
+            let x: Vec<f32> = (0..c * hw * hw).map(|i| i as f32 + 0.5).collect();
+            let mut col = vec![f32::NAN; taps.k(&g) * g.p()];
+            taps.im2col(&g, &x, &mut col, g.p());
+            let nl = taps.live.len();
+            for (ch, plane) in x.chunks_exact(hw * hw).enumerate() {
+                for (j, map) in taps.map.chunks_exact(g.p()).enumerate() {
+                    for (px, &i) in map.iter().enumerate() {
+                        let want = plane.get(i as usize).copied().unwrap_or(0.0);
+                        let got = col[(ch * nl + j) * g.p() + px];
+                        assert_eq!(got.to_bits(), want.to_bits(), "{g:?} channel {ch} tap {j}");
+                    }
                 }
             }
         }
     }
-}
-
-/// `dst = src` for runs of exactly `N` elements, as one fixed-size copy.
-#[inline(always)]
-fn copy_fixed<T: Copy, const N: usize>(dst: &mut [T], src: &[T]) {
-    let d: &mut [T; N] = dst.try_into().expect("run of N");
-    *d = *<&[T; N]>::try_from(src).expect("run of N");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn padded_col2im_gives_the_clipped_bits() {

@@ -3,6 +3,7 @@
 mod channels_last;
 mod columns;
 mod compute;
+mod tap_rows;
 mod with_bn;
 
 use crate::cpu::{self, Elem};
