@@ -45,15 +45,10 @@ impl ConvBn {
     pub fn forward_t(&self, x: &Tensor, train: bool, relu: bool) -> Result<Tensor> {
         if train {
             // One autograd node for both: the same values, one gradient hand-over less.
-            let (w, s, p) = (&self.weight, self.stride, self.padding);
-            return Ok(sslinv_kernels::conv2d_batch_norm_train(
-                x,
-                w,
-                s,
-                p,
-                self.bn.params(),
-                relu,
-            )?);
+            let (w, bn) = (&self.weight, self.bn.params());
+            let y =
+                sslinv_kernels::conv2d_batch_norm_train(x, w, self.stride, self.padding, bn, relu);
+            return Ok(y?);
         }
         let y = sslinv_kernels::conv2d(x, &self.weight, self.stride, self.padding)?;
         self.bn.forward_t(&y, train, relu)

@@ -312,10 +312,9 @@ pub(crate) fn backward(
             Tensor::from_vec(dbeta, c, dev)?.to_dtype(x.dtype())?,
         ))
     }
-    let (dx, dg, db) = cpu::for_float!(x.dtype(), "batch_norm_train", |T| {
+    Ok(cpu::for_float!(x.dtype(), "batch_norm_train", |T| {
         run::<T>(x, weight, &grad, &stats, (c, hw, m))?
-    });
-    Ok((dx, dg, db))
+    }))
 }
 
 /// Training BatchNorm custom op over (x, weight, bias).
@@ -341,11 +340,7 @@ impl CustomOp3 for BnTrain {
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let (_, c, h, w) = l1.shape().dims4()?;
         let out = cpu::for_float!(cpu::dtype(s1), "batch_norm_train", |T| {
-            let (x, g, b) = (
-                cpu::slice(s1, l1)?,
-                cpu::slice(s2, l2)?,
-                cpu::slice(s3, l3)?,
-            );
+            let (x, g, b) = cpu::slices3((s1, l1), (s2, l2), (s3, l3))?;
             cpu::owned(normalize::<T>(
                 x,
                 g,

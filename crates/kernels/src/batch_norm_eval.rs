@@ -42,11 +42,7 @@ impl CustomOp3 for Affine {
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let (_, _, h, w) = l1.shape().dims4()?;
         let out = cpu::for_float!(cpu::dtype(s1), "batch_norm_eval", |T| {
-            let (x, a, b) = (
-                cpu::slice(s1, l1)?,
-                cpu::slice(s2, l2)?,
-                cpu::slice(s3, l3)?,
-            );
+            let (x, a, b) = cpu::slices3((s1, l1), (s2, l2), (s3, l3))?;
             cpu::owned(affine::<T>(x, a, b, h * w, self.relu))
         });
         Ok((out, l1.shape().clone()))

@@ -51,6 +51,15 @@ pub(crate) fn slice<'a, T: Elem>(s: &'a CpuStorage, l: &Layout) -> candle_core::
     }
 }
 
+/// The three inputs of a `CustomOp3`'s CPU forward as slices.
+pub(crate) fn slices3<'a, T: Elem>(
+    (s1, l1): (&'a CpuStorage, &Layout),
+    (s2, l2): (&'a CpuStorage, &Layout),
+    (s3, l3): (&'a CpuStorage, &Layout),
+) -> candle_core::Result<(&'a [T], &'a [T], &'a [T])> {
+    Ok((slice(s1, l1)?, slice(s2, l2)?, slice(s3, l3)?))
+}
+
 /// Runs `f` on the contiguous CPU data of `t`.
 pub(crate) fn with_slice<T: Elem, R>(
     t: &Tensor,

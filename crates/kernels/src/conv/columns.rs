@@ -137,10 +137,9 @@ impl Taps {
     /// the column layout (4x on 16-channel layers). The image goes through a channels-last copy
     /// `hwc` first, so every tap is one contiguous run of C values.
     pub(crate) fn im2row<T: Elem>(&self, g: &Geom, x: &[T], hwc: &mut Vec<T>, rows: &mut [T]) {
-        let zero = T::from_f64(0.0);
         let (hw, c) = (g.h * g.w, g.c);
-        hwc.clear();
-        hwc.resize(hw * c, zero);
+        // Reused for every image of a chunk: sized once, each image overwrites all of it.
+        hwc.resize(hw * c, T::from_f64(0.0));
         to_channels_last(x, hw, c, hwc);
         // Runs of the layers' usual channel counts are fixed-size copies, inlined as a few vector
         // moves; a call into libc's memmove per run cost more than the copy.

@@ -108,12 +108,7 @@ impl CustomOp3 for ConvBn {
             Ok(cpu::owned(out))
         }
         let out = cpu::for_float!(cpu::dtype(s1), "conv2d_batch_norm_train", |T| {
-            let slices = (
-                cpu::slice::<T>(s1, l1)?,
-                cpu::slice::<T>(s2, l2)?,
-                cpu::slice::<T>(s3, l3)?,
-            );
-            run::<T>(self, &g, slices)?
+            run::<T>(self, &g, cpu::slices3((s1, l1), (s2, l2), (s3, l3))?)?
         });
         Ok((out, g.out_shape()))
     }
