@@ -41,6 +41,16 @@ impl ConvBn {
         })
     }
 
+    /// The unit as the kernels' fused training ops read it.
+    fn unit(&self) -> sslinv_kernels::ConvBnUnit<'_> {
+        sslinv_kernels::ConvBnUnit {
+            weight: &self.weight,
+            stride: self.stride,
+            padding: self.padding,
+            bn: self.bn.params(),
+        }
+    }
+
     /// `bn(conv(x))`, then ReLU if asked.
     pub fn forward_t(&self, x: &Tensor, train: bool, relu: bool) -> Result<Tensor> {
         if train {
@@ -107,6 +117,13 @@ impl Block {
 
     /// `relu(main(x) + shortcut(x))`.
     pub fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        if train {
+            // One autograd node for the whole block: the same values, four gradient hand-overs
+            // through candle's backward fewer.
+            let units: Vec<_> = self.units.iter().map(ConvBn::unit).collect();
+            let downsample = self.downsample.as_ref().map(ConvBn::unit);
+            return Ok(sslinv_kernels::residual_block_train(x, &units, downsample)?);
+        }
         let last = self.units.len() - 1;
         let mut y = x.clone();
         for (i, unit) in self.units.iter().enumerate() {

@@ -49,6 +49,22 @@ pub(crate) fn relu_mask(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tens
     }
 }
 
+/// `max(a[i] + b[i], 0)`: [`add_relu`]'s values.
+pub(crate) fn add_relu_values<T: Elem>(a: &[T], b: &[T]) -> Vec<T> {
+    let zero = T::from_f64(0.0);
+    map2(a, b, |a, b| {
+        let s = a + b;
+        if s > zero { s } else { zero }
+    })
+}
+
+/// `(0 + a[i]) + b[i]`: two gradients of one tensor summed as candle's backward sums them (into a
+/// `zeros_like`; the zero turns a -0 into +0), so the bits are those of the unfused graph.
+pub(crate) fn sum_gradients<T: Elem>(a: &[T], b: &[T]) -> Vec<T> {
+    let zero = T::from_f64(0.0);
+    map2(a, b, |a, b| (zero + a) + b)
+}
+
 /// `f(a[i], b[i])` for slices of equal length, in parallel chunks.
 fn map2<T: Elem>(a: &[T], b: &[T], f: impl Fn(T, T) -> T + Sync) -> Vec<T> {
     // SAFETY: the chunks below cover `out` and each writes its chunk in full.
@@ -124,12 +140,7 @@ impl CustomOp2 for AddRelu {
             l2: &Layout,
         ) -> candle_core::Result<CpuStorage> {
             let (a, b) = (cpu::slice::<T>(s1, l1)?, cpu::slice::<T>(s2, l2)?);
-            let zero = T::from_f64(0.0);
-            let out = map2(a, b, |a, b| {
-                let s = a + b;
-                if s > zero { s } else { zero }
-            });
-            Ok(T::to_cpu_storage_owned(out))
+            Ok(T::to_cpu_storage_owned(add_relu_values(a, b)))
         }
         let out = cpu::for_float!(cpu::dtype(s1), "add_relu", |T| run::<T>(s1, l1, s2, l2)?);
         Ok((out, l1.shape().clone()))

@@ -19,11 +19,12 @@ pub mod reference;
 mod runtime;
 mod sgd;
 mod sums;
+mod tie;
 
 pub use affinity::{pin_current_thread, run_pinned};
 pub use batch_norm::{BnParams, batch_norm_train};
 pub use batch_norm_eval::batch_norm_eval;
-pub use conv::{conv2d, conv2d_batch_norm_train, conv2d_bias};
+pub use conv::{ConvBnUnit, conv2d, conv2d_batch_norm_train, conv2d_bias, residual_block_train};
 pub use eltwise::{add_relu, relu};
 pub use error::{KernelError, Result};
 pub use pool::{global_avg_pool, max_pool2d};

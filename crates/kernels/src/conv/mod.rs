@@ -1,5 +1,6 @@
 //! 2-D convolution (NCHW, groups 1) as im2col + GEMM on CPU, forward and backward.
 
+mod block;
 mod channels_last;
 mod columns;
 mod compute;
@@ -9,6 +10,7 @@ mod with_bn;
 use crate::cpu::{self, Elem};
 use crate::error::{Result, shape_err};
 use crate::reference;
+pub use block::{ConvBnUnit, residual_block_train};
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Tensor};
 use compute::{backward, forward};
 pub use with_bn::conv2d_batch_norm_train;
@@ -77,15 +79,24 @@ pub(crate) struct Geom {
 
 impl Geom {
     fn new(x: &Tensor, w: &Tensor, stride: usize, pad: usize) -> Result<Self> {
-        let (_, c, h, wd) = x
-            .dims4()
-            .map_err(|_| shape_err("conv2d", format!("input must be NCHW, got {:?}", x.dims())))?;
-        let (_, ci, kh, kw) = w.dims4().map_err(|_| {
-            shape_err(
+        Self::checked(x.dims(), w.dims(), stride, pad)
+    }
+
+    /// The sizes of a conv of an input of shape `x` with a weight of shape `w`, or why they do
+    /// not fit together.
+    fn checked(x: &[usize], w: &[usize], stride: usize, pad: usize) -> Result<Self> {
+        let &[_, c, h, wd] = x else {
+            return Err(shape_err(
                 "conv2d",
-                format!("weight must be (Co,C,kh,kw), got {:?}", w.dims()),
-            )
-        })?;
+                format!("input must be NCHW, got {x:?}"),
+            ));
+        };
+        let &[_, ci, kh, kw] = w else {
+            return Err(shape_err(
+                "conv2d",
+                format!("weight must be (Co,C,kh,kw), got {w:?}"),
+            ));
+        };
         if ci != c {
             return Err(shape_err(
                 "conv2d",
@@ -98,7 +109,7 @@ impl Geom {
                 format!("kernel {kh}x{kw} stride {stride} padding {pad} does not fit {h}x{wd}"),
             ));
         }
-        Ok(Self::from_shapes(x.dims(), w.dims(), stride, pad))
+        Ok(Self::from_shapes(x, w, stride, pad))
     }
 
     fn from_shapes(x: &[usize], w: &[usize], stride: usize, pad: usize) -> Self {
