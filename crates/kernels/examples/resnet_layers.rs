@@ -4,7 +4,9 @@
 //! add up to a training step.
 //!
 //! `cargo run --release -p sslinv-kernels --example resnet_layers -- [BASE_WIDTH] [cifar|imagenet] [SIZE] [BATCH] [train|eval]`
-//! (`eval`: the folded conv + bias + ReLU forward that feature extraction runs).
+//! (`eval`: the folded conv + bias + ReLU forward that feature extraction runs). `ONLY=i` times
+//! only the i-th line's conv (to profile one shape with `perf`), `REPS=n` takes the median of n
+//! calls instead of 21.
 
 use candle_core::{Device, Result, Tensor, Var};
 use std::time::Instant;
@@ -49,7 +51,11 @@ fn layers() -> Result<()> {
         layers.push((c, c, 3, 1, hw, 3));
         cin = c;
     }
-    for (ci, co, k, s, hw, count) in layers {
+    let only: Option<usize> = std::env::var("ONLY").ok().and_then(|v| v.parse().ok());
+    for (li, (ci, co, k, s, hw, count)) in layers.into_iter().enumerate() {
+        if only.is_some_and(|o| o != li) {
+            continue;
+        }
         let x = Var::from_tensor(&Tensor::randn(0f32, 1f32, (n, ci, hw, hw), &Device::Cpu)?)?;
         let wt = Var::from_tensor(&Tensor::randn(0f32, 0.1f32, (co, ci, k, k), &Device::Cpu)?)?;
         let bias = Tensor::zeros(co, candle_core::DType::F32, &Device::Cpu)?;
@@ -66,14 +72,19 @@ fn layers() -> Result<()> {
             Ok(())
         };
         run()?;
-        let mut times: Vec<f64> = (0..21)
+        let reps: usize = std::env::var("REPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(21)
+            .max(1);
+        let mut times: Vec<f64> = (0..reps)
             .map(|_| {
                 let t = Instant::now();
                 run().map(|_| t.elapsed().as_secs_f64())
             })
             .collect::<Result<_>>()?;
         times.sort_by(f64::total_cmp);
-        let t = times[10];
+        let t = times[reps / 2];
         let oh = (hw + 2 * (k / 2) - k) / s + 1;
         let flops = if train { 3.0 } else { 1.0 } * 2.0 * (n * co * oh * oh * ci * k * k) as f64;
         println!(
