@@ -2,7 +2,6 @@
 //! hand-written backward together; evaluation mode is `batch_norm_eval.rs`.
 
 use crate::cpu::{self, Elem};
-use crate::eltwise::relu_mask;
 use crate::error::{Result, shape_err};
 use crate::reference;
 use crate::sums;
@@ -220,24 +219,39 @@ pub(crate) fn affine<T: Elem>(x: &[T], a: &[T], b: &[T], hw: usize, relu: bool) 
     y
 }
 
-/// Per-channel `(sum g, sum g * x)` for NCHW data.
-pub(crate) fn channel_sums<T: Elem>(g: &[T], x: &[T], c: usize, hw: usize) -> Vec<(f64, f64)> {
+/// Per-channel `(sum g, sum g * x)` for NCHW data, `g` masked by the ReLU output `relu_out` if
+/// given.
+pub(crate) fn channel_sums<T: Elem>(
+    g: &[T],
+    x: &[T],
+    relu_out: Option<&[T]>,
+    (c, hw): (usize, usize),
+) -> Vec<(f64, f64)> {
     let n = x.len() / (c * hw);
     (0..c)
         .into_par_iter()
         .map(|ch| {
             (0..n).fold((0.0, 0.0), |(sg, sgx), i| {
-                let off = (i * c + ch) * hw;
-                let (a, b) = sums::sum_and_dot(&g[off..off + hw], &x[off..off + hw]);
+                let r = off_range(i * c + ch, hw);
+                let mask = relu_out.map(|o| &o[r.clone()]);
+                let (a, b) = sums::sum_and_dot(&g[r.clone()], &x[r], mask);
                 (sg + a, sgx + b)
             })
         })
         .collect()
 }
 
+/// Plane `plane`'s range in NCHW data of `hw` values per plane.
+fn off_range(plane: usize, hw: usize) -> std::ops::Range<usize> {
+    plane * hw..(plane + 1) * hw
+}
+
 /// The training backward: from the output gradient `grad` (masked by ReLU through the output
 /// `res` when `relu`), the input `x`, the scale `weight` and the statistics the forward kept,
 /// the gradients of the input, the scale and the shift.
+///
+/// The mask is applied value by value inside the two passes (channel sums, then `dx`) instead of
+/// being written out first: the same masked values, one pass over the activation fewer.
 pub(crate) fn backward(
     x: &Tensor,
     weight: &Tensor,
@@ -249,19 +263,13 @@ pub(crate) fn backward(
     let (n, c, h, w) = x.dims4()?;
     let hw = h * w;
     let m = (n * hw) as f64;
-    let grad = if relu {
-        relu_mask(grad, res)?
-    } else {
-        grad.contiguous()?
-    };
     let stats = stats
         .lock()
         .map_err(|_| candle_core::Error::Msg("batch_norm: lock poisoned".into()))?
         .clone();
     fn run<T: Elem>(
-        x: &Tensor,
-        weight: &Tensor,
-        grad: &Tensor,
+        (x, weight, grad): (&Tensor, &Tensor, &Tensor),
+        relu_out: Option<&[T]>,
         stats: &[ChannelStats],
         (c, hw, m): (usize, usize, f64),
     ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
@@ -269,7 +277,7 @@ pub(crate) fn backward(
         let (dx, dgamma, dbeta) = cpu::with_slice(x, |xs: &[T]| {
             cpu::with_slice(grad, |gs: &[T]| {
                 // sum g * xhat = (sum g x - mean sum g) * inv_std
-                let sums = channel_sums(gs, xs, c, hw);
+                let sums = channel_sums(gs, xs, relu_out, (c, hw));
                 let dbeta: Vec<f64> = sums.iter().map(|s| s.0).collect();
                 let dgamma: Vec<f64> = sums
                     .iter()
@@ -296,11 +304,22 @@ pub(crate) fn backward(
                     .for_each(|(i, (d, (xp, gp)))| {
                         let ch = i % c;
                         let (a, b, k) = (k1[ch], k2[ch], k3[ch]);
-                        wide!({
-                            for ((d, &x), &g) in d.iter_mut().zip(xp).zip(gp) {
-                                *d = g * a + x * b + k;
+                        match relu_out {
+                            None => wide!({
+                                for ((d, &x), &g) in d.iter_mut().zip(xp).zip(gp) {
+                                    *d = g * a + x * b + k;
+                                }
+                            }),
+                            Some(r) => {
+                                let rp = &r[off_range(i, hw)];
+                                wide!({
+                                    for (((d, &x), &g), &q) in d.iter_mut().zip(xp).zip(gp).zip(rp)
+                                    {
+                                        *d = sums::through_relu(g, q) * a + x * b + k;
+                                    }
+                                })
                             }
-                        })
+                        }
                     });
                 (dx, dgamma, dbeta)
             })
@@ -312,8 +331,14 @@ pub(crate) fn backward(
             Tensor::from_vec(dbeta, c, dev)?.to_dtype(x.dtype())?,
         ))
     }
+    let grad = grad.contiguous()?;
     Ok(cpu::for_float!(x.dtype(), "batch_norm_train", |T| {
-        run::<T>(x, weight, &grad, &stats, (c, hw, m))?
+        let inputs = (x, weight, &grad);
+        if relu {
+            cpu::with_slice(res, |r: &[T]| run::<T>(inputs, Some(r), &stats, (c, hw, m)))??
+        } else {
+            run::<T>(inputs, None, &stats, (c, hw, m))?
+        }
     }))
 }
 

@@ -75,7 +75,7 @@ impl CustomOp3 for Affine {
                 cpu::with_slice(grad, |gs: &[T]| {
                     (
                         affine(gs, &a, &zeros, hw, false),
-                        channel_sums(gs, xs, c, hw),
+                        channel_sums(gs, xs, None, (c, hw)),
                     )
                 })
             })??;

@@ -2,6 +2,7 @@
 
 use crate::cpu::{self, Elem};
 use crate::error::{Result, shape_err};
+use crate::sums::through_relu;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
@@ -34,11 +35,8 @@ pub fn add_relu(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 pub(crate) fn relu_mask(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tensor> {
     fn run<T: Elem>(grad: &Tensor, res: &Tensor) -> candle_core::Result<Tensor> {
         // One parallel pass from both inputs: copying the gradient first ran on one thread.
-        let zero = T::from_f64(0.0);
         let out = cpu::with_slice(grad, |g: &[T]| {
-            cpu::with_slice(res, |r: &[T]| {
-                map2(g, r, |gv, rv| if rv <= zero { zero } else { gv })
-            })
+            cpu::with_slice(res, |r: &[T]| map2(g, r, through_relu))
         })??;
         Tensor::from_vec(out, grad.shape(), grad.device())
     }
@@ -63,6 +61,28 @@ pub(crate) fn add_relu_values<T: Elem>(a: &[T], b: &[T]) -> Vec<T> {
 pub(crate) fn sum_gradients<T: Elem>(a: &[T], b: &[T]) -> Vec<T> {
     let zero = T::from_f64(0.0);
     map2(a, b, |a, b| (zero + a) + b)
+}
+
+/// `(0 + g[i] through a ReLU with output r[i]) + b[i]`: [`sum_gradients`] of the masked `g` and
+/// `b`, without writing the masked gradient out.
+pub(crate) fn sum_gradients_through_relu<T: Elem>(g: &[T], r: &[T], b: &[T]) -> Vec<T> {
+    let zero = T::from_f64(0.0);
+    // SAFETY: the chunks below cover `out` and each writes its chunk in full.
+    let mut out = unsafe { cpu::scratch(g.len()) };
+    out.par_chunks_mut(CHUNK)
+        .zip(
+            g.par_chunks(CHUNK)
+                .zip(r.par_chunks(CHUNK))
+                .zip(b.par_chunks(CHUNK)),
+        )
+        .for_each(|(o, ((g, r), b))| {
+            wide!({
+                for (((o, &g), &r), &b) in o.iter_mut().zip(g).zip(r).zip(b) {
+                    *o = (zero + through_relu(g, r)) + b;
+                }
+            })
+        });
+    out
 }
 
 /// `f(a[i], b[i])` for slices of equal length, in parallel chunks.

@@ -14,7 +14,7 @@ use super::compute::forward;
 use super::{Geom, backward_tensors};
 use crate::batch_norm::{self, BnParams, ChannelStats};
 use crate::cpu::{self, Elem};
-use crate::eltwise::{add_relu_values, relu_mask, sum_gradients};
+use crate::eltwise::{add_relu_values, sum_gradients, sum_gradients_through_relu};
 use crate::error::{Result, shape_err};
 use crate::tie::{Stash, tie};
 use candle_core::{CpuStorage, CustomOp2, Device, Layout, Shape, Tensor};
@@ -181,17 +181,20 @@ impl Unit {
         ))
     }
 
-    /// From the output gradient `grad`, the input gradient (when `need_dx`), and the weight,
-    /// scale and shift gradients put in `stash` from position `at`.
+    /// From the gradient `grad` of the ReLU that follows the unit (its own, or the block's whose
+    /// output is `relu_out`), the input gradient (when `need_dx`), and the weight, scale and
+    /// shift gradients put in `stash` from position `at`.
     fn backward(
         &self,
-        (x, conv_out, out): (&Tensor, &Tensor, &Tensor),
+        (x, conv_out, relu_out): (&Tensor, &Tensor, &Tensor),
         grad: &Tensor,
         need_dx: bool,
         (stash, at): (&Stash, usize),
     ) -> candle_core::Result<Option<Tensor>> {
+        // Masking by the block's ReLU inside the BatchNorm backward gives the values add_relu's
+        // backward would hand on, without a pass that writes them out.
         let (dy, dgamma, dbeta) =
-            batch_norm::backward(conv_out, &self.gamma, out, grad, self.relu, &self.stats)?;
+            batch_norm::backward(conv_out, &self.gamma, relu_out, grad, true, &self.stats)?;
         let (dx, dw, _) = backward_tensors(&self.g, x, &self.w, &dy, (need_dx, false))?;
         for (i, t) in [dw, dgamma, dbeta].into_iter().enumerate() {
             stash.put(at + i, t)?;
@@ -269,15 +272,21 @@ impl CustomOp2 for Block {
         let saved = self.saved.lock().map_err(|_| poisoned())?.clone();
         let saved = saved
             .ok_or_else(|| candle_core::Error::Msg("residual_block_train: no forward".into()))?;
-        // add_relu's backward: both summands get the masked gradient.
-        let top = relu_mask(grad, res)?;
-        let mut g = top.clone();
+        // add_relu's backward hands the gradient masked by the block's output `res` to both
+        // summands; the mask is applied where each uses it.
+        let mut g = grad.clone();
         let mut dx_main = None;
-        for (i, (u, (conv_out, out))) in self.main.iter().zip(&saved.main).enumerate().rev() {
+        for (i, (u, (conv_out, _))) in self.main.iter().zip(&saved.main).enumerate().rev() {
             let input = if i == 0 { x } else { &saved.main[i - 1].1 };
+            let relu_out = if i + 1 == self.main.len() {
+                res
+            } else {
+                &saved.main[i].1
+            };
             // Inner units' inputs are computed from the parameters, so they need gradients.
             let need_dx = i > 0 || x.track_op();
-            let d = u.backward((input, conv_out, out), &g, need_dx, (&self.stash, 3 * i))?;
+            let at = (&self.stash, 3 * i);
+            let d = u.backward((input, conv_out, relu_out), &g, need_dx, at)?;
             match (i, d) {
                 (0, d) => dx_main = d,
                 (_, Some(d)) => g = d,
@@ -285,15 +294,16 @@ impl CustomOp2 for Block {
             }
         }
         // The projection's weights need their gradients even where the input needs none.
-        let dshort = match (&self.proj, &saved.proj) {
-            (Some(u), Some((conv_out, out))) => {
+        let dproj = match (&self.proj, &saved.proj) {
+            (Some(u), Some((conv_out, _))) => {
                 let at = (&self.stash, 3 * self.main.len());
-                u.backward((x, conv_out, out), &top, x.track_op(), at)?
+                u.backward((x, conv_out, res), grad, x.track_op(), at)?
             }
-            _ => Some(top),
+            _ => None,
         };
-        let dx = match (dshort, dx_main) {
-            (Some(a), Some(b)) => Some(add_gradients(&a, &b)?),
+        let dx = match (dx_main, dproj, &self.proj) {
+            (Some(dm), Some(dp), Some(_)) => Some(add_gradients(&dp, None, &dm)?),
+            (Some(dm), _, None) => Some(add_gradients(grad, Some(res), &dm)?),
             _ => None,
         };
         let dtied = tied.track_op().then(|| tied.zeros_like()).transpose()?;
@@ -301,12 +311,16 @@ impl CustomOp2 for Block {
     }
 }
 
-/// The block input's two gradients summed as candle sums a tensor's gradients.
-fn add_gradients(a: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
+/// The block input's two gradients summed as candle sums a tensor's gradients: `a` (masked by
+/// the ReLU output `relu_out` if given) and `b`.
+fn add_gradients(a: &Tensor, relu_out: Option<&Tensor>, b: &Tensor) -> candle_core::Result<Tensor> {
     cpu::for_float!(a.dtype(), "residual_block_train", |T| {
         let sum = cpu::with_slice(a, |a: &[T]| {
-            cpu::with_slice(b, |b: &[T]| sum_gradients(a, b))
-        })??;
+            cpu::with_slice(b, |b: &[T]| match relu_out {
+                None => Ok(sum_gradients(a, b)),
+                Some(r) => cpu::with_slice(r, |r: &[T]| sum_gradients_through_relu(a, r, b)),
+            })
+        })???;
         Tensor::from_vec(sum, a.shape(), a.device())
     })
 }
