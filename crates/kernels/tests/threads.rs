@@ -63,13 +63,17 @@ fn conv_bn_step(shape: [usize; 4], co: usize, stride: usize, seed: u64) -> Resul
 
 #[test]
 fn conv_bn_pool_gradients_do_not_depend_on_the_thread_count() {
-    // Large maps (few images per GEMM), the demo's small maps (many images per GEMM), and a
-    // batch smaller than the pool.
+    // Large maps (few images per GEMM), the demo's small maps (many images per GEMM), a batch
+    // smaller than the pool, and single chunks of 8 images whose copies and GEMMs spread over
+    // the threads (MoCo v2's sub-batches of 8 on the last stages).
     for (shape, co, stride) in [
         ([6, 3, 32, 32], 8, 1),
         ([64, 16, 4, 4], 32, 1),
         ([40, 8, 8, 8], 16, 2),
         ([2, 4, 9, 9], 6, 1),
+        ([8, 64, 8, 8], 64, 1),
+        ([8, 64, 8, 8], 128, 2),
+        ([8, 128, 4, 4], 128, 1),
     ] {
         same_on_any_pool(&format!("conv {shape:?} -> {co}"), &|| {
             conv_bn_step(shape, co, stride, 11)

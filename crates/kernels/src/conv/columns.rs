@@ -97,37 +97,50 @@ impl Taps {
     /// Fills one image's columns of an im2col matrix from `x (C, H, W)`: row `r` of the image's
     /// `(C*live, oh*ow)` block starts at `col[r * ld]`, so several images can share one matrix.
     pub(crate) fn im2col<T: Elem>(&self, g: &Geom, x: &[T], col: &mut [T], ld: usize) {
-        let zero = T::from_f64(0.0);
-        let (p, nl) = (g.p(), self.live.len());
         let mut padded = Vec::new();
+        let rows = self.live.len() * ld;
         for (c, plane) in x.chunks_exact(g.h * g.w).enumerate() {
-            if !self.copy_rows {
-                for (j, map) in self.map.chunks_exact(p).enumerate() {
-                    let row = &mut col[(c * nl + j) * ld..][..p];
-                    for (d, &i) in row.iter_mut().zip(map) {
-                        *d = plane.get(i as usize).copied().unwrap_or(zero);
-                    }
+            self.im2col_channel(g, plane, &mut col[c * rows..], ld, &mut padded);
+        }
+    }
+
+    /// [`Taps::im2col`] for one channel's `plane`: its live taps' rows (stride `ld`) from the
+    /// start of `rows`; `padded` is scratch space.
+    pub(crate) fn im2col_channel<T: Elem>(
+        &self,
+        g: &Geom,
+        plane: &[T],
+        rows: &mut [T],
+        ld: usize,
+        padded: &mut Vec<T>,
+    ) {
+        let zero = T::from_f64(0.0);
+        let p = g.p();
+        if !self.copy_rows {
+            for (j, map) in self.map.chunks_exact(p).enumerate() {
+                let row = &mut rows[j * ld..][..p];
+                for (d, &i) in row.iter_mut().zip(map) {
+                    *d = plane.get(i as usize).copied().unwrap_or(zero);
                 }
-                continue;
             }
-            // Through a copy of the plane with its left and right padding, every output row of
-            // a tap is one run of `ow` values: fixed-size copies for the usual widths, where a
-            // call into libc per few values cost more than the copy.
-            let pw = g.w + 2 * g.pad;
-            padded.resize(g.h * pw, zero);
-            for (prow, src) in padded.chunks_exact_mut(pw).zip(plane.chunks_exact(g.w)) {
-                prow[g.pad..][..g.w].copy_from_slice(src);
-            }
-            let rows = &mut col[c * nl * ld..];
-            match g.ow {
-                4 => tap_rows(g, &padded, rows, ld, copy_fixed::<T, 4>),
-                8 => tap_rows(g, &padded, rows, ld, copy_fixed::<T, 8>),
-                16 => tap_rows(g, &padded, rows, ld, copy_fixed::<T, 16>),
-                32 => tap_rows(g, &padded, rows, ld, copy_fixed::<T, 32>),
-                _ => tap_rows(g, &padded, rows, ld, |d: &mut [T], s: &[T]| {
-                    d.copy_from_slice(s)
-                }),
-            }
+            return;
+        }
+        // Through a copy of the plane with its left and right padding, every output row of a tap
+        // is one run of `ow` values: fixed-size copies for the usual widths, where a call into
+        // libc per few values cost more than the copy.
+        let pw = g.w + 2 * g.pad;
+        padded.resize(g.h * pw, zero);
+        for (prow, src) in padded.chunks_exact_mut(pw).zip(plane.chunks_exact(g.w)) {
+            prow[g.pad..][..g.w].copy_from_slice(src);
+        }
+        match g.ow {
+            4 => tap_rows(g, padded, rows, ld, copy_fixed::<T, 4>),
+            8 => tap_rows(g, padded, rows, ld, copy_fixed::<T, 8>),
+            16 => tap_rows(g, padded, rows, ld, copy_fixed::<T, 16>),
+            32 => tap_rows(g, padded, rows, ld, copy_fixed::<T, 32>),
+            _ => tap_rows(g, padded, rows, ld, |d: &mut [T], s: &[T]| {
+                d.copy_from_slice(s)
+            }),
         }
     }
 
@@ -191,80 +204,89 @@ impl Taps {
         out
     }
 
-    /// Adds one image's columns of an im2col-shaped gradient (row stride `ld`) into `dx (C, H, W)`.
-    pub(crate) fn col2im<T: Elem>(&self, g: &Geom, col: &[T], ld: usize, dx: &mut [T]) {
+    /// Adds one channel's rows of an image's im2col-shaped gradient (its live taps' rows, stride
+    /// `ld`, from the start of `rows`) into its `plane` of `dx`; `padded` is scratch space.
+    pub(crate) fn col2im_channel<T: Elem>(
+        &self,
+        g: &Geom,
+        rows: &[T],
+        ld: usize,
+        plane: &mut [T],
+        padded: &mut Vec<T>,
+    ) {
         match (self.copy_rows, g.ow) {
-            (true, 4) => col2im_padded::<T, 4>(g, col, ld, dx),
-            (true, 8) => col2im_padded::<T, 8>(g, col, ld, dx),
-            _ => self.col2im_clipped(g, col, ld, dx),
+            (true, 4) => col2im_padded::<T, 4>(g, rows, ld, plane, padded),
+            (true, 8) => col2im_padded::<T, 8>(g, rows, ld, plane, padded),
+            _ => self.col2im_clipped(g, rows, ld, plane),
         }
     }
 
-    /// [`Taps::col2im`] through the index map (strided convs, maps under 4 wide) or as clipped
-    /// row runs (stride 1).
-    fn col2im_clipped<T: Elem>(&self, g: &Geom, col: &[T], ld: usize, dx: &mut [T]) {
-        let (p, nl) = (g.p(), self.live.len());
-        for (c, plane) in dx.chunks_exact_mut(g.h * g.w).enumerate() {
-            if !self.copy_rows {
-                for (j, map) in self.map.chunks_exact(p).enumerate() {
-                    let row = &col[(c * nl + j) * ld..][..p];
-                    for (&v, &i) in row.iter().zip(map) {
-                        if let Some(d) = plane.get_mut(i as usize) {
-                            *d += v;
-                        }
+    /// [`Taps::col2im_channel`] through the index map (strided convs, maps under 4 wide) or as
+    /// clipped row runs (stride 1).
+    fn col2im_clipped<T: Elem>(&self, g: &Geom, rows: &[T], ld: usize, plane: &mut [T]) {
+        let p = g.p();
+        if !self.copy_rows {
+            for (j, map) in self.map.chunks_exact(p).enumerate() {
+                let row = &rows[j * ld..][..p];
+                for (&v, &i) in row.iter().zip(map) {
+                    if let Some(d) = plane.get_mut(i as usize) {
+                        *d += v;
                     }
                 }
-                continue;
             }
-            for ki in 0..g.kh {
-                for kj in 0..g.kw {
-                    let row = &col[(c * nl + ki * g.kw + kj) * ld..][..p];
-                    let (lo, hi, start) = valid_cols(g, kj);
-                    for (oy, src) in row.chunks_exact(g.ow).enumerate() {
-                        let iy = (oy + ki).wrapping_sub(g.pad);
-                        if iy >= g.h {
-                            continue;
-                        }
-                        let dst = &mut plane[iy * g.w + start..][..hi - lo];
-                        dst.iter_mut().zip(&src[lo..hi]).for_each(|(d, &v)| *d += v);
+            return;
+        }
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let row = &rows[(ki * g.kw + kj) * ld..][..p];
+                let (lo, hi, start) = valid_cols(g, kj);
+                for (oy, src) in row.chunks_exact(g.ow).enumerate() {
+                    let iy = (oy + ki).wrapping_sub(g.pad);
+                    if iy >= g.h {
+                        continue;
                     }
+                    let dst = &mut plane[iy * g.w + start..][..hi - lo];
+                    dst.iter_mut().zip(&src[lo..hi]).for_each(|(d, &v)| *d += v);
                 }
             }
         }
     }
 }
 
-/// [`Taps::col2im`] for stride-1 convs on maps `OW` wide (4 and 8: the last ResNet stages),
-/// through a zeroed copy of each plane with its padding: every output row of a tap is then one
-/// run of `OW` values, added without clipping, where the clipped runs of a few values each were
-/// a quarter of a 4-wide layer's backward pass. Each input pixel gets the same terms in the same
-/// (tap) order, and sums that start from +0 never become -0, so the values are the same bits.
-fn col2im_padded<T: Elem, const OW: usize>(g: &Geom, col: &[T], ld: usize, dx: &mut [T]) {
-    let (p, kk) = (g.p(), g.kh * g.kw);
+/// [`Taps::col2im_channel`] for stride-1 convs on maps `OW` wide (4 and 8: the last ResNet
+/// stages), through a zeroed copy of the plane with its padding: every output row of a tap is then
+/// one run of `OW` values, added without clipping, where the clipped runs of a few values each
+/// were a quarter of a 4-wide layer's backward pass. Each input pixel gets the same terms in the
+/// same (tap) order, and sums that start from +0 never become -0, so the values are the same bits.
+fn col2im_padded<T: Elem, const OW: usize>(
+    g: &Geom,
+    rows: &[T],
+    ld: usize,
+    plane: &mut [T],
+    padded: &mut Vec<T>,
+) {
+    let p = g.p();
     let pw = g.w + 2 * g.pad;
-    let mut padded = Vec::new();
-    for (c, plane) in dx.chunks_exact_mut(g.h * g.w).enumerate() {
-        padded.clear();
-        padded.resize((g.h + 2 * g.pad) * pw, T::from_f64(0.0));
-        for ki in 0..g.kh {
-            for kj in 0..g.kw {
-                let row = &col[(c * kk + ki * g.kw + kj) * ld..][..p];
-                for (oy, src) in row.chunks_exact(OW).enumerate() {
-                    let dst: &mut [T; OW] = (&mut padded[(oy + ki) * pw + kj..][..OW])
-                        .try_into()
-                        .expect("run of OW");
-                    for (d, &v) in dst.iter_mut().zip(src) {
-                        *d += v;
-                    }
+    padded.clear();
+    padded.resize((g.h + 2 * g.pad) * pw, T::from_f64(0.0));
+    for ki in 0..g.kh {
+        for kj in 0..g.kw {
+            let row = &rows[(ki * g.kw + kj) * ld..][..p];
+            for (oy, src) in row.chunks_exact(OW).enumerate() {
+                let dst: &mut [T; OW] = (&mut padded[(oy + ki) * pw + kj..][..OW])
+                    .try_into()
+                    .expect("run of OW");
+                for (d, &v) in dst.iter_mut().zip(src) {
+                    *d += v;
                 }
             }
         }
-        for (d, prow) in plane
-            .chunks_exact_mut(g.w)
-            .zip(padded[g.pad * pw..].chunks_exact(pw))
-        {
-            d.iter_mut().zip(&prow[g.pad..]).for_each(|(d, &v)| *d += v);
-        }
+    }
+    for (d, prow) in plane
+        .chunks_exact_mut(g.w)
+        .zip(padded[g.pad * pw..].chunks_exact(pw))
+    {
+        d.iter_mut().zip(&prow[g.pad..]).for_each(|(d, &v)| *d += v);
     }
 }
 
@@ -333,8 +355,13 @@ mod tests {
                 })
                 .collect();
             let (mut fast, mut slow) = (vec![0f32; c * hw * hw], vec![0f32; c * hw * hw]);
-            taps.col2im(&g, &col, g.p(), &mut fast);
-            taps.col2im_clipped(&g, &col, g.p(), &mut slow);
+            let (rows, mut padded) = (taps.live.len() * g.p(), Vec::new());
+            for (ch, plane) in fast.chunks_exact_mut(hw * hw).enumerate() {
+                taps.col2im_channel(&g, &col[ch * rows..], g.p(), plane, &mut padded);
+            }
+            for (ch, plane) in slow.chunks_exact_mut(hw * hw).enumerate() {
+                taps.col2im_clipped(&g, &col[ch * rows..], g.p(), plane);
+            }
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&fast), bits(&slow), "{g:?}");
         }

@@ -55,12 +55,35 @@ fn tree_sum<T: Elem>(mut parts: Vec<(Vec<T>, Vec<f64>)>) -> Option<(Vec<T>, Vec<
     Some((a, da))
 }
 
-/// Runs `f` on every chunk in parallel, results in chunk order.
+/// Runs `f` on every chunk, results in chunk order: the chunks in parallel, or one after the
+/// other when `inner` (each then spreads its own loops and GEMMs over the threads).
 fn each_chunk<R: Send>(
     chunks: Vec<Range<usize>>,
+    inner: bool,
     f: impl Fn(Range<usize>) -> R + Sync + Send,
 ) -> Vec<R> {
-    chunks.into_par_iter().map(f).collect()
+    if inner {
+        chunks.into_iter().map(f).collect()
+    } else {
+        chunks.into_par_iter().map(f).collect()
+    }
+}
+
+/// Whether a layer's `chunks` are too few to keep the pool's threads busy (a sub-batch of 8
+/// images on a map of 8x8 or less is one chunk), so that each chunk's own copies and GEMMs run
+/// on all threads instead. The same values either way: the work is split into independent
+/// pieces (channels, images, GEMM output blocks), never inside a sum.
+fn spread_inside(chunks: usize) -> bool {
+    chunks < rayon::current_num_threads()
+}
+
+/// gemm's threading for one chunk's products.
+fn gemm_threads(inner: bool) -> Parallelism {
+    if inner {
+        Parallelism::Rayon(rayon::current_num_threads())
+    } else {
+        Parallelism::None
+    }
 }
 
 /// The GEMM operand for images `r`: the image itself (1x1/s1 conv of one image), or an
@@ -69,7 +92,7 @@ fn columns<'a, T: Elem>(
     g: &Geom,
     taps: &Taps,
     x: &'a [T],
-    r: &Range<usize>,
+    (r, inner): (&Range<usize>, bool),
     buf: &'a mut Vec<T>,
 ) -> &'a [T] {
     let (in_len, p, m) = (g.c * g.h * g.w, g.p(), r.len());
@@ -77,8 +100,26 @@ fn columns<'a, T: Elem>(
         return &x[r.start * in_len..(r.start + 1) * in_len];
     }
     let ld = m * p;
-    // SAFETY: the loop below writes every row of every image's columns in full.
+    // SAFETY: the loops below write every row of every image's columns in full.
     *buf = unsafe { scratch(taps.k(g) * ld) };
+    if inner {
+        // One task per channel: its rows of every image's columns.
+        let hw = g.h * g.w;
+        let rows = taps.live.len() * ld;
+        buf.par_chunks_mut(rows)
+            .enumerate()
+            .for_each_init(Vec::new, |padded, (c, rows)| {
+                for (j, i) in r.clone().enumerate() {
+                    let plane = &x[i * in_len + c * hw..][..hw];
+                    if g.pointwise() {
+                        rows[j * p..][..p].copy_from_slice(plane);
+                    } else {
+                        taps.im2col_channel(g, plane, &mut rows[j * p..], ld, padded);
+                    }
+                }
+            });
+        return buf;
+    }
     for (j, i) in r.clone().enumerate() {
         let xi = &x[i * in_len..(i + 1) * in_len];
         if g.pointwise() {
@@ -104,15 +145,16 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
     // (GEMM without accumulation, or a copy from the chunk's GEMM result).
     let mut y = unsafe { scratch::<T>(g.n * co * p) };
     let chunks = plan(g, k);
+    let inner = spread_inside(chunks.len());
     let yp = SendPtr(y.as_mut_ptr());
-    each_chunk(chunks, |r| {
+    each_chunk(chunks, inner, |r| {
         let (mut col, mut ybuf) = (Vec::new(), Vec::new());
         let m = r.len();
         let ld = m * p;
         // SAFETY: each chunk writes only its own images' output blocks.
         let out =
             unsafe { std::slice::from_raw_parts_mut(yp.get().add(r.start * co * p), m * co * p) };
-        let src = columns(g, &taps, x, &r, &mut col);
+        let src = columns(g, &taps, x, (&r, inner), &mut col);
         let dst = if m == 1 {
             &mut out[..]
         } else {
@@ -128,25 +170,33 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
                 false,
                 (w.as_ptr(), k, 1),
                 (src.as_ptr(), ld, 1),
-                Parallelism::None,
+                gemm_threads(inner),
             );
         }
-        for j in 0..m {
-            for c in 0..co {
-                let o = &mut out[(j * co + c) * p..][..p];
-                if m > 1 {
-                    o.copy_from_slice(&ybuf[c * ld + j * p..][..p]);
-                }
-                let bias = b.map_or(zero, |b| b[c]);
-                if relu {
-                    o.iter_mut().for_each(|v| {
-                        let s = *v + bias;
-                        *v = if s < zero { zero } else { s };
-                    });
-                } else if b.is_some() {
-                    o.iter_mut().for_each(|v| *v += bias);
-                }
+        // Image j's channel c: copied out of the chunk's product, bias and ReLU applied.
+        let finish = |plane: usize, o: &mut [T]| {
+            let (j, c) = (plane / co, plane % co);
+            if m > 1 {
+                o.copy_from_slice(&ybuf[c * ld + j * p..][..p]);
             }
+            let bias = b.map_or(zero, |b| b[c]);
+            if relu {
+                o.iter_mut().for_each(|v| {
+                    let s = *v + bias;
+                    *v = if s < zero { zero } else { s };
+                });
+            } else if b.is_some() {
+                o.iter_mut().for_each(|v| *v += bias);
+            }
+        };
+        if inner {
+            out.par_chunks_mut(p)
+                .enumerate()
+                .for_each(|(i, o)| finish(i, o));
+        } else {
+            out.chunks_mut(p)
+                .enumerate()
+                .for_each(|(i, o)| finish(i, o));
         }
     });
     y
@@ -174,8 +224,9 @@ pub(super) fn backward<T: Elem>(
         Vec::new()
     };
     let chunks = plan(g, k);
+    let inner = spread_inside(chunks.len());
     let dxp = SendPtr(dx.as_mut_ptr());
-    let partial = each_chunk(chunks, |r| {
+    let partial = each_chunk(chunks, inner, |r| {
         let m = r.len();
         let ld = m * p;
         // SAFETY: the weight-gradient GEMM below overwrites it (no accumulation).
@@ -190,10 +241,19 @@ pub(super) fn backward<T: Elem>(
         } else {
             // SAFETY: every image's rows are copied in below.
             let mut buf: Vec<T> = unsafe { scratch(co * ld) };
-            for (j, img) in gc.chunks_exact(co * p).enumerate() {
-                for (c, row) in img.chunks_exact(p).enumerate() {
-                    buf[c * ld + j * p..][..p].copy_from_slice(row);
+            let gather = |c: usize, row: &mut [T]| {
+                for (j, dst) in row.chunks_exact_mut(p).enumerate() {
+                    dst.copy_from_slice(&gc[(j * co + c) * p..][..p]);
                 }
+            };
+            if inner {
+                buf.par_chunks_mut(ld)
+                    .enumerate()
+                    .for_each(|(c, row)| gather(c, row));
+            } else {
+                buf.chunks_mut(ld)
+                    .enumerate()
+                    .for_each(|(c, row)| gather(c, row));
             }
             gbuf = buf;
             &gbuf
@@ -205,10 +265,19 @@ pub(super) fn backward<T: Elem>(
         }
         // SAFETY: im2row writes every row of every image in full.
         col = unsafe { scratch(ld * k) };
-        let mut hwc = Vec::new();
-        for (j, i) in r.clone().enumerate() {
-            let xi = &x[i * in_len..(i + 1) * in_len];
-            taps.im2row(g, xi, &mut hwc, &mut col[j * p * k..][..p * k]);
+        let image = |hwc: &mut Vec<T>, (j, rows): (usize, &mut [T])| {
+            let i = r.start + j;
+            taps.im2row(g, &x[i * in_len..(i + 1) * in_len], hwc, rows);
+        };
+        if inner {
+            col.par_chunks_mut(p * k)
+                .enumerate()
+                .for_each_init(Vec::new, image);
+        } else {
+            let mut hwc = Vec::new();
+            col.chunks_mut(p * k)
+                .enumerate()
+                .for_each(|t| image(&mut hwc, t));
         }
         // dW (Co, K) = gy (Co, m*P) * rows (m*P, K), K tap-major until untransposed below
         unsafe {
@@ -219,7 +288,7 @@ pub(super) fn backward<T: Elem>(
                 false,
                 (gm.as_ptr(), ld, 1),
                 (col.as_ptr(), k, 1),
-                Parallelism::None,
+                gemm_threads(inner),
             );
         }
         if !need_dx {
@@ -246,19 +315,31 @@ pub(super) fn backward<T: Elem>(
                 false,
                 (w.as_ptr(), 1, k),
                 (gm.as_ptr(), ld, 1),
-                Parallelism::None,
+                gemm_threads(inner),
             );
         }
         if !direct {
-            for (j, dxi) in dxc.chunks_exact_mut(in_len).enumerate() {
+            // Image j's input channel c, from its rows of the chunk's column gradient.
+            let (hw, rows) = (g.h * g.w, taps.live.len() * ld);
+            let plane = |padded: &mut Vec<T>, (i, d): (usize, &mut [T])| {
+                let (j, c) = (i / g.c, i % g.c);
+                let src = &dcol[c * rows + j * p..];
                 if g.pointwise() {
-                    for (c, plane) in dxi.chunks_exact_mut(p).enumerate() {
-                        plane.copy_from_slice(&dcol[c * ld + j * p..][..p]);
-                    }
+                    d.copy_from_slice(&src[..p]);
                 } else {
-                    dxi.fill(zero);
-                    taps.col2im(g, &dcol[j * p..], ld, dxi);
+                    d.fill(zero);
+                    taps.col2im_channel(g, src, ld, d, padded);
                 }
+            };
+            if inner {
+                dxc.par_chunks_mut(hw)
+                    .enumerate()
+                    .for_each_init(Vec::new, plane);
+            } else {
+                let mut padded = Vec::new();
+                dxc.chunks_mut(hw)
+                    .enumerate()
+                    .for_each(|t| plane(&mut padded, t));
             }
         }
         (dw, db)
