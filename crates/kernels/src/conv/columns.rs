@@ -106,6 +106,7 @@ impl Taps {
 
     /// [`Taps::im2col`] for one channel's `plane`: its live taps' rows (stride `ld`) from the
     /// start of `rows`; `padded` is scratch space.
+    #[inline(always)]
     pub(crate) fn im2col_channel<T: Elem>(
         &self,
         g: &Geom,
@@ -206,6 +207,7 @@ impl Taps {
 
     /// Adds one channel's rows of an image's im2col-shaped gradient (its live taps' rows, stride
     /// `ld`, from the start of `rows`) into its `plane` of `dx`; `padded` is scratch space.
+    #[inline(always)]
     pub(crate) fn col2im_channel<T: Elem>(
         &self,
         g: &Geom,
@@ -223,6 +225,7 @@ impl Taps {
 
     /// [`Taps::col2im_channel`] through the index map (strided convs, maps under 4 wide) or as
     /// clipped row runs (stride 1).
+    #[inline(always)]
     fn col2im_clipped<T: Elem>(&self, g: &Geom, rows: &[T], ld: usize, plane: &mut [T]) {
         let p = g.p();
         if !self.copy_rows {
@@ -258,6 +261,7 @@ impl Taps {
 /// one run of `OW` values, added without clipping, where the clipped runs of a few values each
 /// were a quarter of a 4-wide layer's backward pass. Each input pixel gets the same terms in the
 /// same (tap) order, and sums that start from +0 never become -0, so the values are the same bits.
+#[inline(always)]
 fn col2im_padded<T: Elem, const OW: usize>(
     g: &Geom,
     rows: &[T],

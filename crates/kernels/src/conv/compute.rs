@@ -194,9 +194,9 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
                 .enumerate()
                 .for_each(|(i, o)| finish(i, o));
         } else {
-            out.chunks_mut(p)
-                .enumerate()
-                .for_each(|(i, o)| finish(i, o));
+            for (i, o) in out.chunks_exact_mut(p).enumerate() {
+                finish(i, o);
+            }
         }
     });
     y
@@ -241,19 +241,18 @@ pub(super) fn backward<T: Elem>(
         } else {
             // SAFETY: every image's rows are copied in below.
             let mut buf: Vec<T> = unsafe { scratch(co * ld) };
-            let gather = |c: usize, row: &mut [T]| {
-                for (j, dst) in row.chunks_exact_mut(p).enumerate() {
-                    dst.copy_from_slice(&gc[(j * co + c) * p..][..p]);
-                }
-            };
             if inner {
-                buf.par_chunks_mut(ld)
-                    .enumerate()
-                    .for_each(|(c, row)| gather(c, row));
+                buf.par_chunks_mut(ld).enumerate().for_each(|(c, row)| {
+                    for (j, dst) in row.chunks_exact_mut(p).enumerate() {
+                        dst.copy_from_slice(&gc[(j * co + c) * p..][..p]);
+                    }
+                });
             } else {
-                buf.chunks_mut(ld)
-                    .enumerate()
-                    .for_each(|(c, row)| gather(c, row));
+                for (j, img) in gc.chunks_exact(co * p).enumerate() {
+                    for (c, row) in img.chunks_exact(p).enumerate() {
+                        buf[c * ld + j * p..][..p].copy_from_slice(row);
+                    }
+                }
             }
             gbuf = buf;
             &gbuf
@@ -336,10 +335,21 @@ pub(super) fn backward<T: Elem>(
                     .enumerate()
                     .for_each_init(Vec::new, plane);
             } else {
+                // Image by image, zeroed whole: on maps of a few pixels with hundreds of channels
+                // a call per plane cost more than the work.
                 let mut padded = Vec::new();
-                dxc.chunks_mut(hw)
-                    .enumerate()
-                    .for_each(|t| plane(&mut padded, t));
+                for (j, dxi) in dxc.chunks_exact_mut(in_len).enumerate() {
+                    if g.pointwise() {
+                        for (c, d) in dxi.chunks_exact_mut(p).enumerate() {
+                            d.copy_from_slice(&dcol[c * ld + j * p..][..p]);
+                        }
+                        continue;
+                    }
+                    dxi.fill(zero);
+                    for (c, d) in dxi.chunks_exact_mut(hw).enumerate() {
+                        taps.col2im_channel(g, &dcol[c * rows + j * p..], ld, d, &mut padded);
+                    }
+                }
             }
         }
         (dw, db)
