@@ -19,7 +19,15 @@ fn fwd_bwd(
     ours: impl Fn() -> Result<Tensor>,
     candle: impl Fn() -> Result<Tensor>,
 ) {
-    let impls: [(&str, &dyn Fn() -> Result<Tensor>); 2] = [("sslinv", &ours), ("candle", &candle)];
+    fwd_bwd_pair(g, name, [("sslinv", &ours), ("candle", &candle)]);
+}
+
+/// Times forward + backward of two implementations of one computation, by label.
+fn fwd_bwd_pair(
+    g: &mut BenchmarkGroup<WallTime>,
+    name: &str,
+    impls: [(&str, &dyn Fn() -> Result<Tensor>); 2],
+) {
     for (who, f) in impls {
         g.bench_function(format!("{name}_fwdbwd/{who}"), |b| {
             b.iter(|| f().unwrap().sum_all().unwrap().backward().unwrap())
@@ -65,6 +73,26 @@ fn benches(c: &mut Criterion) {
         "maxpool3s2",
         || k::max_pool2d(x, 3, 2, 1),
         || r::max_pool2d(x, 3, 2, 1),
+    );
+    // A basic residual block (two 3x3 units, identity shortcut): one autograd node against its
+    // ops one by one (the same values).
+    let w2 = var(&[32, 32, 3, 3]);
+    let units = [w, w2.as_tensor()].map(|weight| k::ConvBnUnit {
+        weight,
+        stride: 1,
+        padding: 1,
+        bn,
+    });
+    let fused = || k::residual_block_train(x, &units, None);
+    let one_by_one = || {
+        let y = k::conv2d_batch_norm_train(x, units[0].weight, 1, 1, bn, true)?;
+        let y = k::conv2d_batch_norm_train(&y, units[1].weight, 1, 1, bn, false)?;
+        k::add_relu(&y, x)
+    };
+    fwd_bwd_pair(
+        &mut g,
+        "basic_block_train",
+        [("fused", &fused), ("units", &one_by_one)],
     );
     g.finish();
 }
