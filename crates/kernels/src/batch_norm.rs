@@ -9,22 +9,12 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor, Var};
 use rayon::prelude::*;
 use std::sync::{Arc, Mutex};
 
-/// Checks `x` is NCHW and the per-channel tensors have C elements; returns C.
-pub(crate) fn channels(op: &'static str, x: &Tensor, per_channel: &[&Tensor]) -> Result<usize> {
+/// Checks `x` is NCHW and `bn`'s per-channel tensors have C elements; returns C.
+pub(crate) fn channels(op: &'static str, x: &Tensor, bn: &BnParams<'_>) -> Result<usize> {
     let (_, c, _, _) = x
         .dims4()
         .map_err(|_| shape_err(op, format!("input must be NCHW, got {:?}", x.dims())))?;
-    for t in per_channel {
-        if t.dims() != [c] {
-            return Err(shape_err(
-                op,
-                format!(
-                    "per-channel tensor has shape {:?}, expected [{c}]",
-                    t.dims()
-                ),
-            ));
-        }
-    }
+    bn.check_channels(op, c)?;
     Ok(c)
 }
 
@@ -47,14 +37,24 @@ pub struct BnParams<'a> {
 }
 
 impl BnParams<'_> {
-    /// The four per-channel tensors, for the shape check.
-    pub(crate) fn per_channel(&self) -> [&Tensor; 4] {
-        [
+    /// Rejects, naming `op`, per-channel tensors that do not have `c` entries.
+    pub(crate) fn check_channels(&self, op: &'static str, c: usize) -> Result<()> {
+        let per_channel = [
             self.weight,
             self.bias,
             self.running_mean.as_tensor(),
             self.running_var.as_tensor(),
-        ]
+        ];
+        match per_channel.iter().find(|t| t.dims() != [c]) {
+            Some(t) => Err(shape_err(
+                op,
+                format!(
+                    "per-channel tensor has shape {:?}, expected [{c}]",
+                    t.dims()
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Per-channel `(scale, shift)` of eval mode from the running statistics. A candle expression,
@@ -69,7 +69,7 @@ impl BnParams<'_> {
 /// Training-mode BatchNorm over (N, H, W) per channel, then ReLU if `relu`; updates the running
 /// statistics as PyTorch (`r = (1 - momentum) r + momentum s`, unbiased variance for `running_var`).
 pub fn batch_norm_train(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tensor> {
-    let c = channels("batch_norm_train", x, &bn.per_channel())?;
+    let c = channels("batch_norm_train", x, &bn)?;
     let (n, _, h, w) = x.dims4()?;
     let m = n * h * w;
     if m < 2 {

@@ -10,7 +10,7 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 
 /// Eval-mode BatchNorm with the running statistics (`momentum` unused), then ReLU if `relu`.
 pub fn batch_norm_eval(x: &Tensor, bn: BnParams<'_>, relu: bool) -> Result<Tensor> {
-    channels("batch_norm_eval", x, &bn.per_channel())?;
+    channels("batch_norm_eval", x, &bn)?;
     let (scale, shift) = bn.scale_shift()?;
     if cpu::fast(x) && scale.device().is_cpu() && scale.dtype() == x.dtype() {
         let op = Affine { relu };

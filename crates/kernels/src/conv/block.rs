@@ -11,6 +11,7 @@
 //! [`add_relu`]: crate::add_relu
 
 use super::compute::forward;
+use super::with_bn::fusable;
 use super::{Geom, backward_tensors};
 use crate::batch_norm::{self, BnParams, ChannelStats};
 use crate::cpu::{self, Elem};
@@ -51,14 +52,14 @@ pub fn residual_block_train(
     let mut geoms = Vec::with_capacity(units.len());
     for u in units {
         let g = Geom::checked(&dims, u.weight.dims(), u.stride, u.padding)?;
-        check_channels(u, g.co)?;
+        u.bn.check_channels(op, g.co)?;
         dims = g.out_shape().dims().to_vec();
         geoms.push(g);
     }
     let short = match &downsample {
         Some(d) => {
             let g = Geom::checked(x.dims(), d.weight.dims(), d.stride, d.padding)?;
-            check_channels(d, g.co)?;
+            d.bn.check_channels(op, g.co)?;
             Some(g)
         }
         None => None,
@@ -71,13 +72,9 @@ pub fn residual_block_train(
         ));
     }
     let all: Vec<&ConvBnUnit> = units.iter().chain(downsample.as_ref()).collect();
-    let on_cpu = all.iter().all(|u| {
-        [u.weight, u.bn.weight, u.bn.bias]
-            .iter()
-            .all(|t| t.device().is_cpu() && t.dtype() == x.dtype())
-    });
+    let on_cpu = all.iter().all(|u| fusable(x, u.weight, &u.bn));
     let enough = geoms.iter().chain(&short).all(|g| g.n * g.p() >= 2);
-    if !(cpu::fast(x) && on_cpu && enough) {
+    if !(on_cpu && enough) {
         return unfused(x, units, downsample);
     }
     let fused = |u: &ConvBnUnit, g: Geom, relu: bool| -> Result<Unit> {
@@ -136,20 +133,6 @@ fn unfused(
         None => x.clone(),
     };
     crate::add_relu(&y, &short)
-}
-
-/// Rejects per-channel BatchNorm tensors that do not have `co` entries.
-fn check_channels(u: &ConvBnUnit<'_>, co: usize) -> Result<()> {
-    match u.bn.per_channel().iter().find(|t| t.dims() != [co]) {
-        Some(t) => Err(shape_err(
-            "residual_block_train",
-            format!(
-                "per-channel tensor has shape {:?}, expected [{co}]",
-                t.dims()
-            ),
-        )),
-        None => Ok(()),
-    }
 }
 
 /// One unit as the fused op runs it.

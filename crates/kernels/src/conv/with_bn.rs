@@ -9,7 +9,7 @@ use super::compute::forward;
 use super::{Geom, backward_tensors};
 use crate::batch_norm::{self, BnParams, ChannelStats};
 use crate::cpu::{self, Elem};
-use crate::error::{Result, shape_err};
+use crate::error::Result;
 use candle_core::{CpuStorage, CustomOp3, Device, Layout, Shape, Tensor};
 use std::sync::{Arc, Mutex};
 
@@ -24,26 +24,9 @@ pub fn conv2d_batch_norm_train(
     relu: bool,
 ) -> Result<Tensor> {
     let g = Geom::new(x, w, stride, padding)?;
-    for t in bn.per_channel() {
-        if t.dims() != [g.co] {
-            return Err(shape_err(
-                "conv2d_batch_norm_train",
-                format!(
-                    "per-channel tensor has shape {:?}, expected [{}]",
-                    t.dims(),
-                    g.co
-                ),
-            ));
-        }
-    }
+    bn.check_channels("conv2d_batch_norm_train", g.co)?;
     let m = g.n * g.p();
-    let fast = cpu::fast(x)
-        && w.device().is_cpu()
-        && bn.weight.device().is_cpu()
-        && [w, bn.weight, bn.bias]
-            .iter()
-            .all(|t| t.dtype() == x.dtype());
-    if !fast || m < 2 {
+    if !fusable(x, w, &bn) || m < 2 {
         let y = super::conv2d(x, w, stride, padding)?;
         return batch_norm::batch_norm_train(&y, bn, relu);
     }
@@ -62,6 +45,15 @@ pub fn conv2d_batch_norm_train(
         .apply_op3(&w.contiguous()?, &scale_shift, op)?;
     batch_norm::update_running(&bn, &stats, g.co, m)?;
     Ok(y)
+}
+
+/// Whether a conv + BatchNorm unit of input `x` takes the fused CPU ops: the weight and the
+/// affine parameters on the CPU in `x`'s dtype, `x` a CPU float tensor.
+pub(super) fn fusable(x: &Tensor, w: &Tensor, bn: &BnParams<'_>) -> bool {
+    cpu::fast(x)
+        && [w, bn.weight, bn.bias]
+            .iter()
+            .all(|t| t.device().is_cpu() && t.dtype() == x.dtype())
 }
 
 /// The fused op over (x, w, gamma and beta concatenated); keeps the convolution's output and
