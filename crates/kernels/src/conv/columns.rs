@@ -2,6 +2,7 @@
 
 use super::Geom;
 use super::channels_last::to_channels_last;
+use super::masked::TapMasks;
 use super::tap_rows::{copy_fixed, tap_rows};
 use crate::cpu::Elem;
 use rayon::prelude::*;
@@ -21,11 +22,27 @@ pub(crate) struct Taps {
     /// Fill im2col rows by copying row runs (stride 1, maps of 4 or more pixels wide) instead
     /// of through `map`: on 4- and 8-wide maps a fixed-size run beats the indexed gather.
     copy_rows: bool,
+    /// im2col and col2im as AVX-512 masked loads (f32, stride 1, output the input's size).
+    masked: Option<TapMasks>,
 }
 
 impl Taps {
-    /// The taps of `g`.
-    pub(crate) fn new(g: &Geom) -> Self {
+    /// The taps of `g` for values of type `T`: with the masked im2col and col2im where they
+    /// apply.
+    pub(crate) fn new<T: Elem>(g: &Geom) -> Self {
+        let masked = if Self::plain(g).copy_rows {
+            TapMasks::new::<T>(g)
+        } else {
+            None
+        };
+        Self {
+            masked,
+            ..Self::plain(g)
+        }
+    }
+
+    /// The taps of `g`, with the portable im2col and col2im only.
+    pub(crate) fn plain(g: &Geom) -> Self {
         let all = g.kh * g.kw;
         let copy_rows = g.stride == 1 && g.ow >= 4;
         let (mut live, mut map) = (Vec::new(), Vec::with_capacity(all * g.p()));
@@ -54,6 +71,7 @@ impl Taps {
             live,
             map,
             copy_rows,
+            masked: None,
         }
     }
 
@@ -115,6 +133,9 @@ impl Taps {
         ld: usize,
         padded: &mut Vec<T>,
     ) {
+        if let Some(m) = &self.masked {
+            return m.im2col_channel(plane, rows, ld);
+        }
         let zero = T::from_f64(0.0);
         let p = g.p();
         if !self.copy_rows {
@@ -216,6 +237,9 @@ impl Taps {
         plane: &mut [T],
         padded: &mut Vec<T>,
     ) {
+        if let Some(m) = &self.masked {
+            return m.col2im_channel(rows, ld, plane);
+        }
         match (self.copy_rows, g.ow) {
             (true, 4) => col2im_padded::<T, 4>(g, rows, ld, plane, padded),
             (true, 8) => col2im_padded::<T, 8>(g, rows, ld, plane, padded),
@@ -317,7 +341,7 @@ mod tests {
             (2, 9, 3, 2, 0),
         ] {
             let g = Geom::from_shapes(&[1, c, hw, hw], &[1, c, k, k], s, pad);
-            let taps = Taps::new(&g);
+            let taps = Taps::plain(&g);
             let x: Vec<f32> = (0..c * hw * hw).map(|i| i as f32 + 0.5).collect();
             let mut col = vec![f32::NAN; taps.k(&g) * g.p()];
             taps.im2col(&g, &x, &mut col, g.p());
@@ -346,7 +370,7 @@ mod tests {
             (2, 6, 5, 1),
         ] {
             let g = Geom::from_shapes(&[1, c, hw, hw], &[1, c, k, k], 1, pad);
-            let taps = Taps::new(&g);
+            let taps = Taps::plain(&g);
             assert!(taps.copy_rows && matches!(g.ow, 4 | 8), "{g:?}");
             let len = taps.k(&g) * g.p();
             // Mixed signs, exact zeros of both signs and values far apart in magnitude, so that

@@ -141,7 +141,7 @@ fn columns<'a, T: Elem>(
 pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu: bool) -> Vec<T> {
     let (p, co) = (g.p(), g.co);
     let zero = T::from_f64(0.0);
-    let taps = Taps::new(g);
+    let taps = Taps::new::<T>(g);
     let k = taps.k(g);
     let w = &*taps.compact(g, w);
     // SAFETY: the chunks below cover every image, and each writes its whole output block
@@ -217,7 +217,7 @@ pub(super) fn backward<T: Elem>(
     let (p, co) = (g.p(), g.co);
     let in_len = g.c * g.h * g.w;
     let zero = T::from_f64(0.0);
-    let taps = Taps::new(g);
+    let taps = Taps::new::<T>(g);
     let k = taps.k(g);
     let w = &*taps.compact(g, w);
     // SAFETY: every chunk zeroes or overwrites its own images' blocks before adding into them.

@@ -4,6 +4,7 @@ mod block;
 mod channels_last;
 mod columns;
 mod compute;
+mod masked;
 mod tap_rows;
 mod with_bn;
 
