@@ -65,11 +65,17 @@ impl TapMasks {
         })
     }
 
+    /// Panics unless `T` is f32, a plane holds `plane` values and `rows` values hold every
+    /// tap's row at stride `ld`: what the AVX-512 loops below rely on.
+    fn check<T: Elem>(&self, plane: usize, rows: usize, ld: usize) {
+        let taps = self.off.len();
+        assert!(is_f32::<T>() && plane >= self.p && rows >= (taps - 1) * ld + self.p);
+    }
+
     /// One channel's im2col rows (all taps, stride `ld`, from the start of `rows`) from its
     /// `plane`.
     pub(crate) fn im2col_channel<T: Elem>(&self, plane: &[T], rows: &mut [T], ld: usize) {
-        let taps = self.off.len();
-        assert!(is_f32::<T>() && plane.len() >= self.p && rows.len() >= (taps - 1) * ld + self.p);
+        self.check::<T>(plane.len(), rows.len(), ld);
         // SAFETY: `new` returned Some only on a CPU with AVX-512F; T is f32 and the lengths are
         // checked above.
         unsafe {
@@ -86,8 +92,7 @@ impl TapMasks {
     /// tap by tap in order, so each pixel gets the sum [`super::columns`]' clipped and padded
     /// col2im give, to the bit (a masked lane adds +0, which leaves a sum started at +0 alone).
     pub(crate) fn col2im_channel<T: Elem>(&self, rows: &[T], ld: usize, plane: &mut [T]) {
-        let taps = self.off.len();
-        assert!(is_f32::<T>() && plane.len() >= self.p && rows.len() >= (taps - 1) * ld + self.p);
+        self.check::<T>(plane.len(), rows.len(), ld);
         // SAFETY: as in `im2col_channel`.
         unsafe {
             col2im_avx512(
