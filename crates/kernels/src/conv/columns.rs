@@ -30,15 +30,13 @@ impl Taps {
     /// The taps of `g` for values of type `T`: with the masked im2col and col2im where they
     /// apply.
     pub(crate) fn new<T: Elem>(g: &Geom) -> Self {
-        let masked = if Self::plain(g).copy_rows {
+        let plain = Self::plain(g);
+        let masked = if plain.copy_rows {
             TapMasks::new::<T>(g)
         } else {
             None
         };
-        Self {
-            masked,
-            ..Self::plain(g)
-        }
+        Self { masked, ..plain }
     }
 
     /// The taps of `g`, with the portable im2col and col2im only.

@@ -42,18 +42,25 @@ impl TapMasks {
             for kj in 0..g.kw as isize {
                 let (dy, dx) = (ki - g.pad as isize, kj - g.pad as isize);
                 off.push(dy * w + dx);
-                for b in 0..blocks {
-                    let (mut r, mut wr) = (0u16, 0u16);
-                    for lane in 0..LANES.min(p - b * LANES) {
-                        let l = (b * LANES + lane) as isize;
-                        let (y, x) = (l / w, l % w);
-                        // Output pixel (y, x) reads input (y + dy, x + dx); input pixel (y, x) is
-                        // read by output (y - dy, x - dx).
-                        r |= u16::from(inside(y + dy, x + dx)) << lane;
-                        wr |= u16::from(inside(y - dy, x - dx)) << lane;
+                let (r, wr) = (read.len(), write.len());
+                read.resize(r + blocks, 0u16);
+                write.resize(wr + blocks, 0u16);
+                // Pixel by pixel in row order (no division per pixel: this runs for every conv
+                // call); pixel l is lane l % 16 of block l / 16.
+                let mut l = 0;
+                for y in 0..g.h as isize {
+                    for x in 0..w {
+                        // Output pixel (y, x) reads input (y + dy, x + dx); input pixel (y, x)
+                        // is read by output (y - dy, x - dx).
+                        let bit = 1u16 << (l % LANES);
+                        if inside(y + dy, x + dx) {
+                            read[r + l / LANES] |= bit;
+                        }
+                        if inside(y - dy, x - dx) {
+                            write[wr + l / LANES] |= bit;
+                        }
+                        l += 1;
                     }
-                    read.push(r);
-                    write.push(wr);
                 }
             }
         }
