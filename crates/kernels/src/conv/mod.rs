@@ -6,6 +6,7 @@ mod columns;
 mod compute;
 mod masked;
 mod tap_rows;
+mod tap_weights;
 mod with_bn;
 
 use crate::cpu::{self, Elem};
