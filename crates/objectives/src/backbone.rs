@@ -2,7 +2,7 @@
 
 use candle_core::{Tensor, Var};
 
-use crate::Result;
+use crate::{Head, Result};
 
 /// A trainable backbone: pooled N x D features, train-mode BatchNorm, named variables.
 pub trait Backbone: Send {
@@ -31,19 +31,29 @@ pub fn parameters<B: Backbone + ?Sized>(b: &B) -> Vec<Var> {
         .collect()
 }
 
-/// Forward pass in `splits` consecutive sub-batches, each with its own BN statistics (one
-/// device's share of a data-parallel batch), concatenated back in order.
-pub fn forward_split<B: Backbone + ?Sized>(b: &B, x: &Tensor, splits: usize) -> Result<Tensor> {
+/// Forward pass and projection head in `splits` consecutive sub-batches, each with its own BN
+/// statistics (one device's share of a data-parallel batch), concatenated back in order.
+///
+/// The head runs per sub-batch too, as it does on each rank: its weight gradient is then a sum
+/// of per-sub-batch products, added in the order an all-reduce adds the ranks' (one product
+/// over the whole batch sums its rows in another order, a last-bit difference that a ReLU
+/// flipping a few steps later can turn into a visible one).
+pub fn forward_split<B: Backbone + ?Sized>(
+    b: &B,
+    head: &Head,
+    x: &Tensor,
+    splits: usize,
+) -> Result<Tensor> {
     let n = x.dim(0)?;
     let splits = splits.clamp(1, n.max(1));
     if splits == 1 {
-        return b.forward_t(x, true);
+        return head.forward(&b.forward_t(x, true)?);
     }
     let mut parts = Vec::with_capacity(splits);
     let mut start = 0;
     for i in 0..splits {
         let len = (n - start) / (splits - i);
-        parts.push(b.forward_t(&x.narrow(0, start, len)?, true)?);
+        parts.push(head.forward(&b.forward_t(&x.narrow(0, start, len)?, true)?)?);
         start += len;
     }
     Ok(Tensor::cat(&parts, 0)?)

@@ -204,9 +204,7 @@ impl<B: Backbone> Learner<B> {
                     self.hyper.key_momentum,
                 )?;
                 momentum_update(&key_head.vars(), &self.head.vars(), self.hyper.key_momentum)?;
-                let q = self
-                    .head
-                    .forward(&forward_split(&self.backbone, x1, self.splits)?)?;
+                let q = forward_split(&self.backbone, &self.head, x1, self.splits)?;
                 let shuffle = mix(self.seed, 4, step);
                 let (k, own) = shuffled_keys(key, key_head, x2, self.splits, shuffle, comm)?;
                 let out = info_nce(&q, &own, queue.keys(), self.hyper.temperature)?;

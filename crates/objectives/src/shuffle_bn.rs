@@ -42,9 +42,7 @@ pub fn shuffled_keys<B: Backbone>(
     if world > 1 {
         x2s = x2s.narrow(0, mine.start, mine.len())?;
     }
-    let k = key_head
-        .forward(&forward_split(key, &x2s, splits)?)?
-        .detach();
+    let k = forward_split(key, key_head, &x2s, splits)?.detach();
     let k = gather_rows(comm, &k)?.index_select(&inverse, 0)?;
     let own = if world > 1 {
         k.narrow(0, mine.start, mine.len())?
