@@ -48,6 +48,21 @@ fn benches(c: &mut Criterion) {
         || k::conv2d(x, w, 1, 1),
         || r::conv2d(x, w, 1, 1),
     );
+    // The forward pass alone, as training runs it (a variable's conv: Winograd F(2x2, 3x3)) and
+    // as inference does (im2col GEMM), at the demo's first stage and at this group's shape.
+    let (x16, w16) = (var(&[64, 16, 32, 32]), var(&[16, 16, 3, 3]));
+    for (name, x, w) in [
+        ("conv3x3_16ch_32px", x16.as_tensor(), w16.as_tensor()),
+        ("conv3x3_32ch_32px", x, w),
+    ] {
+        let (xd, wd) = (x.detach(), w.detach());
+        g.bench_function(format!("{name}_fwd/winograd_train"), |b| {
+            b.iter(|| k::conv2d(x, w, 1, 1).unwrap())
+        });
+        g.bench_function(format!("{name}_fwd/im2col_inference"), |b| {
+            b.iter(|| k::conv2d(&xd, &wd, 1, 1).unwrap())
+        });
+    }
     let (gm, bt) = (var(&[32]), var(&[32]));
     let (gm, bt) = (gm.as_tensor(), bt.as_tensor());
     let (rm, rv) = (

@@ -4,9 +4,30 @@ use candle_core::{CpuStorage, DType, Layout, Storage, Tensor, WithDType};
 use gemm::Parallelism;
 
 /// Element types the CPU kernels are compiled for.
-pub(crate) trait Elem: WithDType {}
-impl Elem for f32 {}
-impl Elem for f64 {}
+pub(crate) trait Elem: WithDType {
+    /// The values as f32, where `Self` is f32 (for kernels written for f32 only).
+    fn as_f32(s: &[Self]) -> Option<&[f32]>;
+    /// f32 values as `Self`, where `Self` is f32.
+    fn from_f32(v: Vec<f32>) -> Option<Vec<Self>>;
+}
+
+impl Elem for f32 {
+    fn as_f32(s: &[f32]) -> Option<&[f32]> {
+        Some(s)
+    }
+    fn from_f32(v: Vec<f32>) -> Option<Vec<f32>> {
+        Some(v)
+    }
+}
+
+impl Elem for f64 {
+    fn as_f32(_: &[f64]) -> Option<&[f32]> {
+        None
+    }
+    fn from_f32(_: Vec<f32>) -> Option<Vec<f64>> {
+        None
+    }
+}
 
 /// Evaluates `$body` with the type `$T` set to the element type of `$dtype` (f32 or f64); any
 /// other dtype fails naming `$op`. The one dtype dispatch of every op's forward and backward.

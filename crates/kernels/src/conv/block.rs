@@ -10,7 +10,7 @@
 //! [`conv2d_batch_norm_train`]: super::conv2d_batch_norm_train
 //! [`add_relu`]: crate::add_relu
 
-use super::compute::forward;
+use super::compute::forward_train;
 use super::with_bn::fusable;
 use super::{Geom, backward_tensors};
 use crate::batch_norm::{self, BnParams, ChannelStats};
@@ -150,7 +150,7 @@ impl Unit {
     /// Convolution output and BatchNorm(+ReLU) output of input `x`.
     fn forward<T: Elem>(&self, x: &[T]) -> candle_core::Result<(Tensor, Tensor)> {
         let (g, dev) = (&self.g, &Device::Cpu);
-        let y = cpu::with_slice(&self.w, |w: &[T]| forward(g, x, w, None, false))?;
+        let y = cpu::with_slice(&self.w, |w: &[T]| forward_train(g, x, w))?;
         let (gamma, beta) = (
             cpu::to_vec::<T>(&self.gamma)?,
             cpu::to_vec::<T>(&self.beta)?,

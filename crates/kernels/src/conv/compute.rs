@@ -2,6 +2,7 @@
 
 use super::Geom;
 use super::columns::Taps;
+use super::winograd;
 use crate::cpu::{Elem, SendPtr, gemm_rm, scratch};
 use crate::sums;
 use gemm::Parallelism;
@@ -205,6 +206,17 @@ pub(super) fn forward<T: Elem>(g: &Geom, x: &[T], w: &[T], b: Option<&[T]>, relu
     y
 }
 
+/// The forward pass of training: Winograd where it [`winograd::applies`], else [`forward`]
+/// (inference keeps the im2col GEMM, whose features match PyTorch's to 1e-7).
+pub(super) fn forward_train<T: Elem>(g: &Geom, x: &[T], w: &[T]) -> Vec<T> {
+    if let (true, Some(xf), Some(wf)) = (winograd::applies::<T>(g), T::as_f32(x), T::as_f32(w))
+        && let Some(y) = T::from_f32(winograd::forward(g, xf, wf))
+    {
+        return y;
+    }
+    forward(g, x, w, None, false)
+}
+
 /// Backward: input (when `need.0`), weight and bias (when `need.1`) gradients from the output gradient `gy`
 /// (already masked by ReLU), one GEMM pair per chunk of images as in [`forward`].
 pub(super) fn backward<T: Elem>(
@@ -214,6 +226,13 @@ pub(super) fn backward<T: Elem>(
     gy: &[T],
     (need_dx, need_db): (bool, bool),
 ) -> (Option<Vec<T>>, Vec<T>, Option<Vec<T>>) {
+    // The input gradient of a stride-1 "same" 3x3 conv is the same-size conv of the output
+    // gradient with the kernels rotated and the channels swapped: Winograd's too.
+    let gt = g.transposed();
+    if need_dx && winograd::applies::<T>(&gt) {
+        let (_, dw, db) = backward(g, x, w, gy, (false, need_db));
+        return (Some(forward_train(&gt, gy, &flipped(g, w))), dw, db);
+    }
     let (p, co) = (g.p(), g.co);
     let in_len = g.c * g.h * g.w;
     let zero = T::from_f64(0.0);
@@ -364,4 +383,17 @@ pub(super) fn backward<T: Elem>(
     }
     let db = need_db.then(|| db.into_iter().map(T::from_f64).collect());
     (need_dx.then_some(dx), dw, db)
+}
+
+/// The weight `w (Co, C, kh, kw)` as `(C, Co, kh, kw)` rotated by 180 degrees.
+fn flipped<T: Elem>(g: &Geom, w: &[T]) -> Vec<T> {
+    let kk = g.kh * g.kw;
+    let mut out = Vec::with_capacity(w.len());
+    for c in 0..g.c {
+        for o in 0..g.co {
+            let src = &w[(o * g.c + c) * kk..][..kk];
+            out.extend(src.iter().rev());
+        }
+    }
+    out
 }

@@ -7,6 +7,11 @@ mod compute;
 mod masked;
 mod tap_rows;
 mod tap_weights;
+mod tile_io;
+mod winograd;
+#[cfg(target_arch = "x86_64")]
+mod winograd_avx512;
+mod winograd_tiles;
 mod with_bn;
 
 use crate::cpu::{self, Elem};
@@ -14,10 +19,14 @@ use crate::error::{Result, shape_err};
 use crate::reference;
 pub use block::{ConvBnUnit, residual_block_train};
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape, Tensor};
-use compute::{backward, forward};
+use compute::{backward, forward, forward_train};
 pub use with_bn::conv2d_batch_norm_train;
 
 /// Convolution `x (N,C,H,W) * w (Co,C,kh,kw)` with zero padding, no bias.
+///
+/// Where a gradient will be taken (`x` or `w` is a variable or computed from one), the forward
+/// pass is training's: Winograd F(2x2, 3x3) for stride-1 3x3 f32 convs, as the fused training
+/// ops run it, so both give the same bits. Otherwise (inference) it is the im2col GEMM.
 pub fn conv2d(x: &Tensor, w: &Tensor, stride: usize, padding: usize) -> Result<Tensor> {
     Geom::new(x, w, stride, padding)?;
     if cpu::fast(x) && x.dtype() == w.dtype() && w.device().is_cpu() {
@@ -25,6 +34,7 @@ pub fn conv2d(x: &Tensor, w: &Tensor, stride: usize, padding: usize) -> Result<T
             stride,
             padding,
             relu: false,
+            train: x.track_op() || w.track_op(),
         };
         return Ok(x.contiguous()?.apply_op2(&w.contiguous()?, op)?);
     }
@@ -53,6 +63,7 @@ pub fn conv2d_bias(
             stride,
             padding,
             relu,
+            train: false,
         };
         return Ok(x
             .contiguous()?
@@ -139,6 +150,16 @@ impl Geom {
         self.oh * self.ow
     }
 
+    /// The conv that maps output gradients to input gradients where [`Self::p`] is the input's
+    /// size: input and output channels swapped.
+    pub(crate) fn transposed(&self) -> Self {
+        Self {
+            c: self.co,
+            co: self.c,
+            ..*self
+        }
+    }
+
     /// A 1x1, stride-1, unpadded conv reads the image itself as its im2col matrix.
     pub(crate) fn pointwise(&self) -> bool {
         self.kh == 1 && self.kw == 1 && self.stride == 1 && self.pad == 0
@@ -154,6 +175,8 @@ struct Conv {
     stride: usize,
     padding: usize,
     relu: bool,
+    /// Training's forward pass ([`compute::forward_train`]); only without bias and ReLU.
+    train: bool,
 }
 
 impl Conv {
@@ -177,7 +200,11 @@ impl Conv {
                 Some((s, l)) => Some(cpu::slice::<T>(s, l)?),
                 None => None,
             };
-            Ok(T::to_cpu_storage_owned(forward(g, x, w, b, c.relu)))
+            Ok(T::to_cpu_storage_owned(if c.train {
+                forward_train(g, x, w)
+            } else {
+                forward(g, x, w, b, c.relu)
+            }))
         }
         let out = cpu::for_float!(cpu::dtype(s1), "conv2d", |T| {
             run::<T>(self, &g, (s1, l1), (s2, l2), bias)?

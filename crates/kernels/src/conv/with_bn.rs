@@ -5,7 +5,7 @@
 //! gradient it receives into a fresh `zeros_like` (an allocation, a memset and a pass over the
 //! activation), on the driving thread while the others wait.
 
-use super::compute::forward;
+use super::compute::forward_train;
 use super::{Geom, backward_tensors};
 use crate::batch_norm::{self, BnParams, ChannelStats};
 use crate::cpu::{self, Elem};
@@ -91,7 +91,7 @@ impl CustomOp3 for ConvBn {
             g: &Geom,
             (x, w, gb): (&[T], &[T], &[T]),
         ) -> candle_core::Result<CpuStorage> {
-            let y = forward(g, x, w, None, false);
+            let y = forward_train(g, x, w);
             let (gamma, beta) = gb.split_at(g.co);
             let out =
                 batch_norm::normalize(&y, gamma, beta, (g.co, g.p()), op.eps, op.relu, &op.stats)?;

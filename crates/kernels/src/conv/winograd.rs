@@ -1,0 +1,305 @@
+//! Winograd F(2x2, 3x3) for the stride-1, padding-1 3x3 convolutions of training (Lavin and
+//! Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
+//!
+//! Each 2x2 block of output pixels is `A^T [(G g G^T) . (B^T d B)] A` for the 4x4 input tile `d`
+//! around it: per input channel the tile becomes 16 numbers, per filter the 3x3 kernel becomes 16
+//! numbers, and the channel sum is 16 independent GEMMs (one per tile position) of
+//! `(Co, C) x (C, tiles)`. That is 16 multiplies per 4 output pixels instead of 36, and the
+//! transformed tiles are 4 values per input pixel where im2col writes 9. The results differ from
+//! the im2col GEMM's in the last bits (the transforms add and halve before multiplying); they do
+//! not depend on the thread count, and each image is computed on its own, so a batch split over
+//! ranks gives the same bits.
+
+#[cfg(target_arch = "x86_64")]
+use super::winograd_avx512;
+use super::winograd_tiles::{transform_tiles, untransform_tiles};
+use super::{Geom, tile_io};
+use crate::cpu::{Elem, SendPtr, gemm_rm, scratch};
+use gemm::Parallelism;
+use rayon::prelude::*;
+
+/// Values per transformed tile (4x4).
+const E: usize = 16;
+
+/// Whether training runs `g` here: f32 values, a 3x3 kernel with stride 1 and padding 1 (so the
+/// output map is the input's), and channels and pixels enough for the 16 GEMMs to pay for the
+/// transforms: the 3-channel stem and maps below 4x4 (a tile or two per image, which the
+/// transforms handle one register per tile row) stay on im2col, which is faster there.
+pub(super) fn applies<T: Elem>(g: &Geom) -> bool {
+    T::DTYPE == candle_core::DType::F32
+        && (g.kh, g.kw, g.stride, g.pad) == (3, 3, 1, 1)
+        && g.c >= 8
+        && g.co >= 8
+        && g.h >= 4
+        && g.w >= 4
+}
+
+/// Tile counts of an image: (rows, columns).
+fn tiles(g: &Geom) -> (usize, usize) {
+    tile_io::tile_counts(g.h, g.w)
+}
+
+/// Images per chunk: enough tiles for GEMMs of a few hundred columns, while a chunk's
+/// transformed input and output (16 values per tile and channel each) stay near 1 MiB. A power
+/// of two that depends only on the layer's shape (never on threads or batch), like im2col's plan.
+fn per_chunk(g: &Geom) -> usize {
+    const TARGET_TILES: usize = 512;
+    const MAX_FLOATS: usize = 1 << 18;
+    let (th, tw) = tiles(g);
+    let t = th * tw;
+    let fit = TARGET_TILES
+        .div_ceil(t)
+        .min(MAX_FLOATS / (E * (g.c + g.co) * t).max(1))
+        .clamp(1, 64);
+    1 << fit.ilog2()
+}
+
+/// `U[e][co][c]`: every filter's 3x3 kernel as `G g G^T`.
+fn transform_weights(g: &Geom, w: &[f32]) -> Vec<f32> {
+    let (c_n, co_n) = (g.c, g.co);
+    let mut u = vec![0f32; E * co_n * c_n];
+    for co in 0..co_n {
+        for c in 0..c_n {
+            let k = &w[(co * c_n + c) * 9..][..9];
+            // G k: 4 rows of 3.
+            let mut gk = [[0f32; 3]; 4];
+            for j in 0..3 {
+                let (a, b, d) = (k[j], k[3 + j], k[6 + j]);
+                gk[0][j] = a;
+                gk[1][j] = 0.5 * (a + b + d);
+                gk[2][j] = 0.5 * (a - b + d);
+                gk[3][j] = d;
+            }
+            // (G k) G^T: 4 columns per row.
+            for (r, row) in gk.iter().enumerate() {
+                let (a, b, d) = (row[0], row[1], row[2]);
+                let out = [a, 0.5 * (a + b + d), 0.5 * (a - b + d), d];
+                for (s, v) in out.into_iter().enumerate() {
+                    u[((r * 4 + s) * co_n + co) * c_n + c] = v;
+                }
+            }
+        }
+    }
+    u
+}
+
+/// Whether the AVX-512 passes run (else the portable ones).
+fn wide_path() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return crate::simd::has_wide();
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// Runs `f(i)` for `i` in `0..n`, on the pool's threads when `par`.
+fn each(n: usize, par: bool, f: impl Fn(usize) + Sync + Send) {
+    if par {
+        (0..n).into_par_iter().for_each(f);
+    } else {
+        (0..n).for_each(f);
+    }
+}
+
+/// The convolution of `x (N, C, H, W)` with `w (Co, C, 3, 3)`, stride 1, padding 1, where
+/// [`applies`].
+pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
+    let u = transform_weights(g, w);
+    let (th, tw) = tiles(g);
+    let tpi = th * tw;
+    let hw = g.h * g.w;
+    let (in_len, out_len) = (g.c * hw, g.co * hw);
+    // SAFETY: every chunk writes all of its images' output planes.
+    let mut y = unsafe { scratch::<f32>(g.n * out_len) };
+    let yp = SendPtr(y.as_mut_ptr());
+    let per = per_chunk(g);
+    let chunks = g.n.div_ceil(per);
+    let inner = chunks < rayon::current_num_threads();
+    each(chunks, !inner, |ci| {
+        let first = ci * per;
+        let m = per.min(g.n - first);
+        let ld = m * tpi;
+        // v[e * vs + c * ldr + t] and mo[e * ms + co * ldr + t]: the GEMMs' operands and results.
+        // Rows and positions are padded by a cache line: at power-of-two strides the 16 stores
+        // of one group of tiles (a line per position) all fell in the same L1 set.
+        let ldr = ld + 16;
+        let (vs, ms) = (g.c * ldr + 16, g.co * ldr + 16);
+        // SAFETY: the transforms write every tile of every (image, channel) below, and each
+        // GEMM overwrites its whole result; the padding is never read.
+        let mut v = unsafe { scratch::<f32>(E * vs) };
+        let mut mo = unsafe { scratch::<f32>(E * ms) };
+        let (vp, mp) = (SendPtr(v.as_mut_ptr()), SendPtr(mo.as_mut_ptr()));
+        let wide = wide_path();
+        each(g.c, inner, |c| {
+            // SAFETY: channel c writes only its row of each position of v.
+            let v = unsafe { vp.get().add(c * ldr) };
+            if wide {
+                // SAFETY: AVX-512F checked; x holds the chunk's images, v their tiles.
+                #[cfg(target_arch = "x86_64")]
+                unsafe {
+                    winograd_avx512::transform_input(g, x, (first, m, c), v, vs)
+                };
+                return;
+            }
+            // SAFETY: the channel's row of each of the 16 positions.
+            let v = unsafe { std::slice::from_raw_parts_mut(v, (E - 1) * vs + ld) };
+            // SAFETY: gather writes every tile of every image.
+            let (mut d, mut tmp) = unsafe { (scratch::<f32>(E * ld), scratch::<f32>(E * ld)) };
+            for j in 0..m {
+                let plane = &x[(first + j) * in_len + c * hw..][..hw];
+                tile_io::gather(plane, (g.h, g.w), &mut d[j * tpi..], ld);
+            }
+            transform_tiles((&d, ld), ld, &mut tmp, v, vs);
+        });
+        each(E, inner, |e| {
+            let (u, v, out) = (&u[e * g.co * g.c..], &v[e * vs..], mp.get());
+            // SAFETY: each tile position writes its own block of mo.
+            let out = unsafe { out.add(e * ms) };
+            if wide {
+                // SAFETY: AVX-512F checked; u (Co, C), v (C, ld) and out (Co, ld) as sized.
+                #[cfg(target_arch = "x86_64")]
+                unsafe {
+                    winograd_avx512::gemm(u.as_ptr(), (g.co, g.c), v.as_ptr(), (ldr, ld), out)
+                };
+                return;
+            }
+            // SAFETY: as above.
+            unsafe {
+                gemm_rm(
+                    (g.co, ld, g.c),
+                    out,
+                    ldr,
+                    false,
+                    (u.as_ptr(), g.c, 1),
+                    (v.as_ptr(), ldr, 1),
+                    Parallelism::None,
+                )
+            };
+        });
+        each(g.co, inner, |co| {
+            if wide {
+                // SAFETY: AVX-512F checked; mo holds the chunk's products, y the batch's outputs,
+                // and channel co of these images is written by this task only.
+                #[cfg(target_arch = "x86_64")]
+                unsafe {
+                    winograd_avx512::transform_output(
+                        g,
+                        mo[co * ldr..].as_ptr(),
+                        ms,
+                        (first, m, co),
+                        yp.get(),
+                    )
+                };
+                return;
+            }
+            // SAFETY: written in full by untransform_tiles.
+            let (mut tmp, mut ys) = unsafe { (scratch::<f32>(8 * ld), scratch::<f32>(4 * ld)) };
+            untransform_tiles(&mo[co * ldr..], ms, ld, &mut tmp, &mut ys);
+            for j in 0..m {
+                // SAFETY: channel co of each image is written by this task only.
+                let plane = unsafe {
+                    std::slice::from_raw_parts_mut(
+                        yp.get().add((first + j) * out_len + co * hw),
+                        hw,
+                    )
+                };
+                tile_io::scatter(&ys[j * tpi..], ld, (g.h, g.w), plane);
+            }
+        });
+    });
+    y
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conv::compute;
+
+    /// Pseudo-random values in [-1, 1).
+    fn values(n: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((s >> 40) as f32) / (1u64 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn matches_the_im2col_conv_on_even_odd_and_tiny_maps() {
+        for &(n, c, co, h, w) in &[
+            (2, 16, 16, 32, 32),
+            (3, 8, 9, 5, 5),
+            (1, 8, 8, 3, 7),
+            (4, 9, 8, 2, 2),
+            (65, 8, 16, 4, 4),
+            (2, 32, 8, 6, 8),
+        ] {
+            // Maps below 4x4 are left to im2col, but the algorithm holds there too.
+            let g = Geom::from_shapes(&[n, c, h, w], &[co, c, 3, 3], 1, 1);
+            let x = values(n * c * h * w, 1 + c as u64);
+            let k = values(co * c * 9, 2 + h as u64);
+            let want = compute::forward(&g, &x, &k, None, false);
+            let got = forward(&g, &x, &k);
+            assert_eq!(got.len(), want.len());
+            // Each output sums 9C products of values below 1: 1e-6 of that bound.
+            let tol = 1e-6 * (9 * c) as f32;
+            for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+                assert!(
+                    (a - b).abs() <= tol,
+                    "{n}x{c}x{h}x{w}->{co}: output {i}: {a} vs {b}"
+                );
+            }
+        }
+    }
+
+    /// A pass over a batch of images and a second per-image operand.
+    type Pass<'a> = dyn Fn(&Geom, &[f32], &[f32]) -> Vec<f32> + 'a;
+
+    #[test]
+    fn a_batch_gives_its_halves_bits_forward_and_input_gradient() {
+        // Each image is computed on its own, so data-parallel ranks holding half a batch each
+        // get one process's values; chunks of 1 to 16 images.
+        for &(n, c, co, h) in &[(4, 16, 16, 32), (8, 32, 16, 8), (32, 8, 8, 4)] {
+            let g = Geom::from_shapes(&[n, c, h, h], &[co, c, 3, 3], 1, 1);
+            let gh = Geom { n: n / 2, ..g };
+            let x = values(n * c * h * h, 3);
+            let gy = values(n * co * h * h, 4);
+            let k = values(co * c * 9, 5);
+            let halves = |f: &Pass<'_>, a: &[f32], b: &[f32]| {
+                let (ha, hb) = (a.len() / 2, b.len() / 2);
+                let mut out = f(&gh, &a[..ha], &b[..hb]);
+                out.extend(f(&gh, &a[ha..], &b[hb..]));
+                out
+            };
+            let fwd = |g: &Geom, x: &[f32], _: &[f32]| forward(g, x, &k);
+            assert!(
+                fwd(&g, &x, &gy) == halves(&fwd, &x, &gy),
+                "forward {c}->{co} {h}px"
+            );
+            let dx = |g: &Geom, x: &[f32], gy: &[f32]| {
+                compute::backward(g, x, &k, gy, (true, false))
+                    .0
+                    .expect("dx")
+            };
+            assert!(
+                dx(&g, &x, &gy) == halves(&dx, &x, &gy),
+                "input gradient {c}->{co} {h}px"
+            );
+        }
+    }
+
+    #[test]
+    fn applies_only_to_stride_one_padded_3x3_f32() {
+        let geom = |c, k, s, p| Geom::from_shapes(&[2, c, 8, 8], &[16, c, k, k], s, p);
+        assert!(applies::<f32>(&geom(16, 3, 1, 1)));
+        assert!(!applies::<f64>(&geom(16, 3, 1, 1)));
+        assert!(!applies::<f32>(&geom(16, 3, 2, 1)));
+        assert!(!applies::<f32>(&geom(16, 1, 1, 0)));
+        assert!(!applies::<f32>(&geom(3, 3, 1, 1)));
+        let small = Geom::from_shapes(&[2, 16, 2, 8], &[16, 16, 3, 3], 1, 1);
+        assert!(!applies::<f32>(&small));
+    }
+}
