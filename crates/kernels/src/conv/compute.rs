@@ -388,12 +388,17 @@ pub(super) fn backward<T: Elem>(
 /// The weight `w (Co, C, kh, kw)` as `(C, Co, kh, kw)` rotated by 180 degrees.
 fn flipped<T: Elem>(g: &Geom, w: &[T]) -> Vec<T> {
     let kk = g.kh * g.kw;
-    let mut out = Vec::with_capacity(w.len());
-    for c in 0..g.c {
-        for o in 0..g.co {
-            let src = &w[(o * g.c + c) * kk..][..kk];
-            out.extend(src.iter().rev());
-        }
-    }
+    // SAFETY: every input channel's row of kernels is written in full below.
+    let mut out = unsafe { scratch::<T>(w.len()) };
+    out.par_chunks_mut(g.co * kk)
+        .enumerate()
+        .for_each(|(c, row)| {
+            for (o, dst) in row.chunks_exact_mut(kk).enumerate() {
+                let src = &w[(o * g.c + c) * kk..][..kk];
+                dst.iter_mut()
+                    .zip(src.iter().rev())
+                    .for_each(|(d, &s)| *d = s);
+            }
+        });
     out
 }

@@ -32,55 +32,73 @@ pub(super) fn applies<T: Elem>(g: &Geom) -> bool {
         && g.co >= 8
         && g.h >= 4
         && g.w >= 4
+        && g.n * tiles(g).0 * tiles(g).1 >= MIN_TILES
 }
+
+/// Fewest tiles in a batch for Winograd: its weight transform (16 values per kernel, every call)
+/// costs about as much as the products of 32 tiles, so a batch of 8 images on 4x4 maps (MoCo
+/// v2's sub-batches on the last stage) is faster on im2col.
+const MIN_TILES: usize = 64;
 
 /// Tile counts of an image: (rows, columns).
 fn tiles(g: &Geom) -> (usize, usize) {
     tile_io::tile_counts(g.h, g.w)
 }
 
-/// Images per chunk: enough tiles for GEMMs of a few hundred columns, while a chunk's
-/// transformed input and output (16 values per tile and channel each) stay near 1 MiB. A power
-/// of two that depends only on the layer's shape (never on threads or batch), like im2col's plan.
-fn per_chunk(g: &Geom) -> usize {
-    const TARGET_TILES: usize = 512;
+/// Images per chunk: the batch shared out over the threads, one chunk each, in chunks whose
+/// transformed input and output (16 values per tile and channel each) stay near 1 MiB. Unlike
+/// im2col's plan this may depend on the thread count and the batch: every image is computed on
+/// its own, so the chunks never change a value.
+fn per_chunk(g: &Geom, threads: usize) -> usize {
     const MAX_FLOATS: usize = 1 << 18;
     let (th, tw) = tiles(g);
-    let t = th * tw;
-    let fit = TARGET_TILES
-        .div_ceil(t)
-        .min(MAX_FLOATS / (E * (g.c + g.co) * t).max(1))
-        .clamp(1, 64);
-    1 << fit.ilog2()
+    let fit = MAX_FLOATS / (E * (g.c + g.co) * th * tw).max(1);
+    g.n.div_ceil(threads.max(1)).min(fit).max(1)
 }
 
-/// `U[e][co][c]`: every filter's 3x3 kernel as `G g G^T`.
-fn transform_weights(g: &Geom, w: &[f32]) -> Vec<f32> {
-    let (c_n, co_n) = (g.c, g.co);
-    let mut u = vec![0f32; E * co_n * c_n];
-    for co in 0..co_n {
-        for c in 0..c_n {
-            let k = &w[(co * c_n + c) * 9..][..9];
-            // G k: 4 rows of 3.
-            let mut gk = [[0f32; 3]; 4];
-            for j in 0..3 {
-                let (a, b, d) = (k[j], k[3 + j], k[6 + j]);
-                gk[0][j] = a;
-                gk[1][j] = 0.5 * (a + b + d);
-                gk[2][j] = 0.5 * (a - b + d);
-                gk[3][j] = d;
-            }
-            // (G k) G^T: 4 columns per row.
-            for (r, row) in gk.iter().enumerate() {
-                let (a, b, d) = (row[0], row[1], row[2]);
-                let out = [a, 0.5 * (a + b + d), 0.5 * (a - b + d), d];
-                for (s, v) in out.into_iter().enumerate() {
-                    u[((r * 4 + s) * co_n + co) * c_n + c] = v;
-                }
+/// `U[e][co][c]` at `u[e * us + co * C + c]`: every filter's 3x3 kernel as `G g G^T` (`w` is
+/// `(Co, C, 3, 3)`, kernel `q` of the `Co * C` goes to `u[e * us + q]`). The rows are padded by a
+/// cache line, as the tiles' rows: at a power-of-two stride the 16 stores of a group of kernels
+/// fall in one L1 set.
+fn transform_weights(w: &[f32]) -> (Vec<f32>, usize) {
+    /// Kernels per task (a multiple of 16, the AVX-512 group).
+    const PART: usize = 1024;
+    let pairs = w.len() / 9;
+    let us = pairs + 16;
+    // SAFETY: every part writes all 16 rows of its kernels; the padding is never read.
+    let mut u = unsafe { scratch::<f32>(E * us) };
+    let up = SendPtr(u.as_mut_ptr());
+    // In parallel: a serial pass here left the other threads waiting on every conv call.
+    w.par_chunks(PART * 9).enumerate().for_each(|(p, part)| {
+        let q0 = p * PART;
+        let mut done = 0;
+        #[cfg(target_arch = "x86_64")]
+        if crate::simd::has_wide() {
+            // SAFETY: AVX-512F checked; this part writes only its own columns of u's 16 rows.
+            done = unsafe { winograd_avx512::transform_weights(part, (up.get().add(q0), us)) };
+        }
+        for (q, k) in part.chunks_exact(9).enumerate().skip(done) {
+            let out = kernel_transform(k.try_into().expect("9 taps"));
+            for (e, v) in out.into_iter().enumerate() {
+                // SAFETY: column q0 + q of row e, this part's own.
+                unsafe { *up.get().add(e * us + q0 + q) = v };
             }
         }
+    });
+    (u, us)
+}
+
+/// `G k G^T` of one 3x3 kernel (row-major), position `4r + s`.
+pub(super) fn kernel_transform(k: [f32; 9]) -> [f32; 16] {
+    // G along the rows, then along the columns: x -> (x0, (x0 + x1 + x2) / 2, (x0 - x1 + x2) / 2, x2).
+    let g = |a: f32, b: f32, d: f32| [a, 0.5 * (a + b + d), 0.5 * (a - b + d), d];
+    let cols: [[f32; 4]; 3] = std::array::from_fn(|j| g(k[j], k[3 + j], k[6 + j]));
+    let mut out = [0f32; 16];
+    for r in 0..4 {
+        let row = g(cols[0][r], cols[1][r], cols[2][r]);
+        out[4 * r..4 * r + 4].copy_from_slice(&row);
     }
-    u
+    out
 }
 
 /// Whether the AVX-512 passes run (else the portable ones).
@@ -103,7 +121,7 @@ fn each(n: usize, par: bool, f: impl Fn(usize) + Sync + Send) {
 /// The convolution of `x (N, C, H, W)` with `w (Co, C, 3, 3)`, stride 1, padding 1, where
 /// [`applies`].
 pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
-    let u = transform_weights(g, w);
+    let (u, us) = transform_weights(w);
     let (th, tw) = tiles(g);
     let tpi = th * tw;
     let hw = g.h * g.w;
@@ -111,7 +129,7 @@ pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
     // SAFETY: every chunk writes all of its images' output planes.
     let mut y = unsafe { scratch::<f32>(g.n * out_len) };
     let yp = SendPtr(y.as_mut_ptr());
-    let per = per_chunk(g);
+    let per = per_chunk(g, rayon::current_num_threads());
     let chunks = g.n.div_ceil(per);
     let inner = chunks < rayon::current_num_threads();
     each(chunks, !inner, |ci| {
@@ -151,7 +169,7 @@ pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
             transform_tiles((&d, ld), ld, &mut tmp, v, vs);
         });
         each(E, inner, |e| {
-            let (u, v, out) = (&u[e * g.co * g.c..], &v[e * vs..], mp.get());
+            let (u, v, out) = (&u[e * us..], &v[e * vs..], mp.get());
             // SAFETY: each tile position writes its own block of mo.
             let out = unsafe { out.add(e * ms) };
             if wide {
@@ -255,6 +273,40 @@ mod tests {
         }
     }
 
+    #[test]
+    fn weight_transform_gives_the_portable_bits_and_g_k_g_t() {
+        let w = values(9 * 53, 7);
+        let (u, us) = transform_weights(&w);
+        for (q, k) in w.chunks_exact(9).enumerate() {
+            let want = kernel_transform(k.try_into().unwrap());
+            for (e, &v) in want.iter().enumerate() {
+                assert_eq!(
+                    u[e * us + q].to_bits(),
+                    v.to_bits(),
+                    "kernel {q} position {e}"
+                );
+            }
+        }
+        // G k G^T by its definition, in f64.
+        let gm = [
+            [1.0, 0.0, 0.0],
+            [0.5, 0.5, 0.5],
+            [0.5, -0.5, 0.5],
+            [0.0, 0.0, 1.0],
+        ];
+        let k = &w[..9];
+        for (r, s) in (0..4).flat_map(|r| (0..4).map(move |s| (r, s))) {
+            let mut want = 0f64;
+            for (i, j) in (0..3).flat_map(|i| (0..3).map(move |j| (i, j))) {
+                want += gm[r][i] * f64::from(k[3 * i + j]) * gm[s][j];
+            }
+            assert!(
+                (f64::from(u[(4 * r + s) * us]) - want).abs() < 1e-6,
+                "position {r},{s}"
+            );
+        }
+    }
+
     /// A pass over a batch of images and a second per-image operand.
     type Pass<'a> = dyn Fn(&Geom, &[f32], &[f32]) -> Vec<f32> + 'a;
 
@@ -293,13 +345,15 @@ mod tests {
 
     #[test]
     fn applies_only_to_stride_one_padded_3x3_f32() {
-        let geom = |c, k, s, p| Geom::from_shapes(&[2, c, 8, 8], &[16, c, k, k], s, p);
+        let geom = |c, k, s, p| Geom::from_shapes(&[4, c, 8, 8], &[16, c, k, k], s, p);
         assert!(applies::<f32>(&geom(16, 3, 1, 1)));
         assert!(!applies::<f64>(&geom(16, 3, 1, 1)));
         assert!(!applies::<f32>(&geom(16, 3, 2, 1)));
         assert!(!applies::<f32>(&geom(16, 1, 1, 0)));
         assert!(!applies::<f32>(&geom(3, 3, 1, 1)));
-        let small = Geom::from_shapes(&[2, 16, 2, 8], &[16, 16, 3, 3], 1, 1);
-        assert!(!applies::<f32>(&small));
+        let small = Geom::from_shapes(&[16, 16, 2, 8], &[16, 16, 3, 3], 1, 1);
+        assert!(!applies::<f32>(&small), "a map under 4x4");
+        let few = Geom::from_shapes(&[3, 16, 8, 8], &[16, 16, 3, 3], 1, 1);
+        assert!(!applies::<f32>(&few), "48 tiles in the batch");
     }
 }

@@ -115,13 +115,53 @@ fn prefetch_part(plane: &[f32], (k, parts): (usize, usize)) {
     }
 }
 
-/// Output channels per block of the GEMM.
-const ROWS: usize = 8;
-/// Registers of tiles per block of the GEMM (8 x 3 accumulators).
-const VECS: usize = 3;
+/// Writes `G k G^T` of the 3x3 kernels of `w` (9 values each), 16 kernels at a time, to
+/// `u[e * us + q]`; returns how many kernels it did (whole
+/// groups of 16; the caller does the rest). The same operations in the same order as
+/// `winograd::kernel_transform`: the same bits.
+///
+/// # Safety
+/// AVX-512F; `u` points to 16 rows of stride `us`, each with room for `w.len() / 9` values.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn transform_weights(w: &[f32], (u, us): (*mut f32, usize)) -> usize {
+    let pairs = w.len() / 9;
+    let groups = pairs / L;
+    let half = _mm512_set1_ps(0.5);
+    let g = |a: __m512, b: __m512, d: __m512| {
+        let (s, t) = (_mm512_add_ps(a, b), _mm512_sub_ps(a, b));
+        [
+            a,
+            _mm512_mul_ps(half, _mm512_add_ps(s, d)),
+            _mm512_mul_ps(half, _mm512_add_ps(t, d)),
+            d,
+        ]
+    };
+    for grp in 0..groups {
+        // The 16 kernels' taps transposed through the stack: cheaper than 9 gathers here.
+        let src = &w[grp * L * 9..][..L * 9];
+        let mut t = [[0f32; L]; 9];
+        for (l, k) in src.chunks_exact(9).enumerate() {
+            for (j, &v) in k.iter().enumerate() {
+                t[j][l] = v;
+            }
+        }
+        // SAFETY: 16 values per row of t.
+        let k: [__m512; 9] = std::array::from_fn(|j| unsafe { _mm512_loadu_ps(t[j].as_ptr()) });
+        let cols: [[__m512; 4]; 3] = std::array::from_fn(|j| g(k[j], k[3 + j], k[6 + j]));
+        for r in 0..4 {
+            let row = g(cols[0][r], cols[1][r], cols[2][r]);
+            for (s, v) in row.into_iter().enumerate() {
+                // SAFETY: row 4r + s of u has room for this group.
+                unsafe { _mm512_storeu_ps(u.add((4 * r + s) * us + grp * L), v) };
+            }
+        }
+    }
+    groups * L
+}
 
 /// `out[r * ld + t] = sum_k u[r * k_n + k] * v[k * ld + t]` for `r < rows`, `t < n`, summing
-/// `k` in order with one fused multiply-add per term.
+/// `k` in order with one fused multiply-add per term. Blocks of 1 to 3 registers of tiles (as
+/// many as the tiles fill) by up to 24 rows keep about 24 accumulators in registers.
 ///
 /// # Safety
 /// `u` holds `rows * k_n` values, `v` and `out` `k_n` and `rows` rows of stride `ld >= n`; AVX-512F.
@@ -133,55 +173,78 @@ pub(super) unsafe fn gemm(
     (ld, n): (usize, usize),
     out: *mut f32,
 ) {
-    for t0 in (0..n).step_by(L * VECS) {
-        let masks: [__mmask16; VECS] =
-            std::array::from_fn(|q| lanes((n - t0).saturating_sub(q * L)));
-        let mut r0 = 0;
-        while r0 < rows {
-            // SAFETY: forwarded; blocks stay inside rows and the masked tiles.
-            unsafe {
-                let (u, o, v) = (u.add(r0 * k_n), out.add(r0 * ld + t0), v.add(t0));
-                if rows - r0 >= ROWS {
-                    block::<ROWS>(u, k_n, v, ld, masks, o);
-                    r0 += ROWS;
-                } else {
-                    block::<1>(u, k_n, v, ld, masks, o);
-                    r0 += 1;
-                }
+    let mut t0 = 0;
+    while t0 < n {
+        // SAFETY: forwarded; each call stays inside rows and masks the tiles past n.
+        t0 += unsafe {
+            match n - t0 {
+                1..=16 => strip::<1, 24>(u, (rows, k_n), v.add(t0), (ld, n - t0), out.add(t0)),
+                17..=32 => strip::<2, 12>(u, (rows, k_n), v.add(t0), (ld, n - t0), out.add(t0)),
+                _ => strip::<3, 8>(u, (rows, k_n), v.add(t0), (ld, n - t0), out.add(t0)),
             }
-        }
+        };
     }
 }
 
-/// One block of [`gemm`]: `B` rows by `VECS` registers of tiles, accumulated in registers.
+/// All rows of the product for the next `V` registers of tiles (`n` tiles left), in blocks of
+/// `B`, then 8, 4 and 1 rows; returns the tiles done.
 #[target_feature(enable = "avx512f")]
 #[inline]
-unsafe fn block<const B: usize>(
+unsafe fn strip<const V: usize, const B: usize>(
+    u: *const f32,
+    (rows, k_n): (usize, usize),
+    v: *const f32,
+    (ld, n): (usize, usize),
+    out: *mut f32,
+) -> usize {
+    let masks: [__mmask16; V] = std::array::from_fn(|q| lanes(n.saturating_sub(q * L)));
+    let mut r0 = 0;
+    while r0 < rows {
+        // SAFETY: forwarded; each block stays inside rows.
+        r0 += unsafe {
+            let (u, o) = (u.add(r0 * k_n), out.add(r0 * ld));
+            match rows - r0 {
+                r if r >= B => block::<B, V>(u, k_n, v, ld, masks, o),
+                8.. => block::<8, V>(u, k_n, v, ld, masks, o),
+                4.. => block::<4, V>(u, k_n, v, ld, masks, o),
+                _ => block::<1, V>(u, k_n, v, ld, masks, o),
+            }
+        };
+    }
+    (V * L).min(n)
+}
+
+/// One block of [`gemm`]: `B` rows by `V` registers of tiles, accumulated in registers; returns
+/// `B`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn block<const B: usize, const V: usize>(
     u: *const f32,
     k_n: usize,
     v: *const f32,
     ld: usize,
-    masks: [__mmask16; VECS],
+    masks: [__mmask16; V],
     out: *mut f32,
-) {
-    let mut acc = [[_mm512_setzero_ps(); VECS]; B];
+) -> usize {
+    let mut acc = [[_mm512_setzero_ps(); V]; B];
     for k in 0..k_n {
         // SAFETY: row k of v, lanes past n masked; u holds B rows of k_n.
         unsafe {
-            let x: [__m512; VECS] =
+            let x: [__m512; V] =
                 std::array::from_fn(|q| _mm512_maskz_loadu_ps(masks[q], v.add(k * ld + q * L)));
             for (r, acc) in acc.iter_mut().enumerate() {
                 let s = _mm512_set1_ps(*u.add(r * k_n + k));
-                for q in 0..VECS {
+                for q in 0..V {
                     acc[q] = _mm512_fmadd_ps(s, x[q], acc[q]);
                 }
             }
         }
     }
     for (r, acc) in acc.iter().enumerate() {
-        for q in 0..VECS {
+        for q in 0..V {
             // SAFETY: row r of out, lanes past n masked.
             unsafe { _mm512_mask_storeu_ps(out.add(r * ld + q * L), masks[q], acc[q]) };
         }
     }
+    B
 }
