@@ -148,8 +148,8 @@ pub(super) unsafe fn transform_weights(w: &[f32], (u, us): (*mut f32, usize)) ->
         // SAFETY: 16 values per row of t.
         let k: [__m512; 9] = std::array::from_fn(|j| unsafe { _mm512_loadu_ps(t[j].as_ptr()) });
         let cols: [[__m512; 4]; 3] = std::array::from_fn(|j| g(k[j], k[3 + j], k[6 + j]));
-        for r in 0..4 {
-            let row = g(cols[0][r], cols[1][r], cols[2][r]);
+        let rows: [[__m512; 4]; 4] = std::array::from_fn(|r| g(cols[0][r], cols[1][r], cols[2][r]));
+        for (r, row) in rows.into_iter().enumerate() {
             for (s, v) in row.into_iter().enumerate() {
                 // SAFETY: row 4r + s of u has room for this group.
                 unsafe { _mm512_storeu_ps(u.add((4 * r + s) * us + grp * L), v) };
