@@ -11,6 +11,8 @@ mod tile_io;
 mod winograd;
 #[cfg(target_arch = "x86_64")]
 mod winograd_avx512;
+#[cfg(target_arch = "x86_64")]
+mod winograd_small;
 mod winograd_tiles;
 mod with_bn;
 

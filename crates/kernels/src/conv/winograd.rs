@@ -10,10 +10,10 @@
 //! not depend on the thread count, and each image is computed on its own, so a batch split over
 //! ranks gives the same bits.
 
-#[cfg(target_arch = "x86_64")]
-use super::winograd_avx512;
 use super::winograd_tiles::{transform_tiles, untransform_tiles};
 use super::{Geom, tile_io};
+#[cfg(target_arch = "x86_64")]
+use super::{winograd_avx512, winograd_small};
 use crate::cpu::{Elem, SendPtr, gemm_rm, scratch};
 use gemm::Parallelism;
 use rayon::prelude::*;
@@ -22,16 +22,16 @@ use rayon::prelude::*;
 const E: usize = 16;
 
 /// Whether training runs `g` here: f32 values, a 3x3 kernel with stride 1 and padding 1 (so the
-/// output map is the input's), and channels and pixels enough for the 16 GEMMs to pay for the
-/// transforms: the 3-channel stem and maps below 4x4 (a tile or two per image, which the
-/// transforms handle one register per tile row) stay on im2col, which is faster there.
+/// output map is the input's), and channels and tiles enough for the 16 GEMMs to pay for the
+/// transforms: the 3-channel stem, 1x1 maps (where im2col keeps only the centre tap) and small
+/// batches of small maps (below) stay on im2col, which is faster there.
 pub(super) fn applies<T: Elem>(g: &Geom) -> bool {
     T::DTYPE == candle_core::DType::F32
         && (g.kh, g.kw, g.stride, g.pad) == (3, 3, 1, 1)
         && g.c >= 8
         && g.co >= 8
-        && g.h >= 4
-        && g.w >= 4
+        && g.h >= 2
+        && g.w >= 2
         && g.n * tiles(g).0 * tiles(g).1 >= MIN_TILES
 }
 
@@ -147,6 +147,14 @@ pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
         let mut mo = unsafe { scratch::<f32>(E * ms) };
         let (vp, mp) = (SendPtr(v.as_mut_ptr()), SendPtr(mo.as_mut_ptr()));
         let wide = wide_path();
+        #[cfg(target_arch = "x86_64")]
+        let small = (wide && winograd_small::fits(g)).then(|| {
+            let hw = g.h * g.w;
+            (
+                winograd_small::pattern::<16>(g, g.c * hw),
+                winograd_small::pattern::<4>(g, g.co * hw),
+            )
+        });
         each(g.c, inner, |c| {
             // SAFETY: channel c writes only its row of each position of v.
             let v = unsafe { vp.get().add(c * ldr) };
@@ -154,7 +162,11 @@ pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
                 // SAFETY: AVX-512F checked; x holds the chunk's images, v their tiles.
                 #[cfg(target_arch = "x86_64")]
                 unsafe {
-                    winograd_avx512::transform_input(g, x, (first, m, c), v, vs)
+                    if let Some((pat, _)) = &small {
+                        winograd_small::transform_input(g, x, (first, m, c), (v, vs), pat)
+                    } else {
+                        winograd_avx512::transform_input(g, x, (first, m, c), v, vs)
+                    }
                 };
                 return;
             }
@@ -199,13 +211,12 @@ pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
                 // and channel co of these images is written by this task only.
                 #[cfg(target_arch = "x86_64")]
                 unsafe {
-                    winograd_avx512::transform_output(
-                        g,
-                        mo[co * ldr..].as_ptr(),
-                        ms,
-                        (first, m, co),
-                        yp.get(),
-                    )
+                    let (src, at) = (mo[co * ldr..].as_ptr(), (first, m, co));
+                    if let Some((_, pat)) = &small {
+                        winograd_small::transform_output(g, src, ms, at, yp.get(), pat)
+                    } else {
+                        winograd_avx512::transform_output(g, src, ms, at, yp.get())
+                    }
                 };
                 return;
             }
@@ -351,8 +362,8 @@ mod tests {
         assert!(!applies::<f32>(&geom(16, 3, 2, 1)));
         assert!(!applies::<f32>(&geom(16, 1, 1, 0)));
         assert!(!applies::<f32>(&geom(3, 3, 1, 1)));
-        let small = Geom::from_shapes(&[16, 16, 2, 8], &[16, 16, 3, 3], 1, 1);
-        assert!(!applies::<f32>(&small), "a map under 4x4");
+        let line = Geom::from_shapes(&[64, 16, 1, 8], &[16, 16, 3, 3], 1, 1);
+        assert!(!applies::<f32>(&line), "a map one pixel high");
         let few = Geom::from_shapes(&[3, 16, 8, 8], &[16, 16, 3, 3], 1, 1);
         assert!(!applies::<f32>(&few), "48 tiles in the batch");
     }
