@@ -266,7 +266,7 @@ mod tests {
             (65, 8, 16, 4, 4),
             (2, 32, 8, 6, 8),
         ] {
-            // Maps below 4x4 are left to im2col, but the algorithm holds there too.
+            // Some of these take im2col in training (few tiles), but the algorithm holds there too.
             let g = Geom::from_shapes(&[n, c, h, w], &[co, c, 3, 3], 1, 1);
             let x = values(n * c * h * w, 1 + c as u64);
             let k = values(co * c * 9, 2 + h as u64);

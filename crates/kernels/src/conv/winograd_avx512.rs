@@ -13,10 +13,10 @@ use super::winograd_tiles::avx512::{at, bt};
 use std::arch::x86_64::*;
 
 /// Lanes of one register of f32.
-const L: usize = 16;
+pub(super) const L: usize = 16;
 
 /// Mask of the first `n` lanes (all 16 from 16 on).
-fn lanes(n: usize) -> __mmask16 {
+pub(super) fn lanes(n: usize) -> __mmask16 {
     ((1u32 << n.min(L)) - 1) as __mmask16
 }
 

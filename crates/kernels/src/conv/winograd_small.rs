@@ -5,11 +5,9 @@
 
 use super::Geom;
 use super::tile_io::tile_counts;
+use super::winograd_avx512::{L, lanes};
 use super::winograd_tiles::avx512::{at, bt};
 use std::arch::x86_64::*;
-
-/// Lanes of one register of f32.
-const L: usize = 16;
 
 /// Whether a map takes this path: 4 tiles or fewer per image (whole images in every group of
 /// 16 tiles). An 8x8 map's 16 tiles are faster row by row (1.09-1.14 vs 1.20-1.25 ms for the
@@ -57,11 +55,6 @@ fn offsets<const P: usize>(pat: &Pattern<P>) -> [__m512i; P] {
     // SAFETY: 16 i32 per row.
     pat.idx
         .map(|row| unsafe { _mm512_loadu_si512(row.as_ptr().cast()) })
-}
-
-/// Mask of the first `n` lanes (all 16 from 16 on).
-fn lanes(n: usize) -> __mmask16 {
-    ((1u32 << n.min(L)) - 1) as __mmask16
 }
 
 /// As `winograd_avx512::transform_input` where [`fits`]: `B^T d B` of every tile of channel `c`
