@@ -231,7 +231,11 @@ pub(super) fn backward<T: Elem>(
     let gt = g.transposed();
     if need_dx && winograd::applies::<T>(&gt) {
         let (_, dw, db) = backward(g, x, w, gy, (false, need_db));
-        return (Some(forward_train(&gt, gy, &flipped(g, w))), dw, db);
+        return (
+            Some(forward_train(&gt, gy, &winograd::rotated(g, w))),
+            dw,
+            db,
+        );
     }
     let (p, co) = (g.p(), g.co);
     let in_len = g.c * g.h * g.w;
@@ -383,22 +387,4 @@ pub(super) fn backward<T: Elem>(
     }
     let db = need_db.then(|| db.into_iter().map(T::from_f64).collect());
     (need_dx.then_some(dx), dw, db)
-}
-
-/// The weight `w (Co, C, kh, kw)` as `(C, Co, kh, kw)` rotated by 180 degrees.
-fn flipped<T: Elem>(g: &Geom, w: &[T]) -> Vec<T> {
-    let kk = g.kh * g.kw;
-    // SAFETY: every input channel's row of kernels is written in full below.
-    let mut out = unsafe { scratch::<T>(w.len()) };
-    out.par_chunks_mut(g.co * kk)
-        .enumerate()
-        .for_each(|(c, row)| {
-            for (o, dst) in row.chunks_exact_mut(kk).enumerate() {
-                let src = &w[(o * g.c + c) * kk..][..kk];
-                dst.iter_mut()
-                    .zip(src.iter().rev())
-                    .for_each(|(d, &s)| *d = s);
-            }
-        });
-    out
 }

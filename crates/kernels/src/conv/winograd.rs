@@ -101,6 +101,25 @@ pub(super) fn kernel_transform(k: [f32; 9]) -> [f32; 16] {
     out
 }
 
+/// The weight `w (Co, C, kh, kw)` as `(C, Co, kh, kw)` rotated by 180 degrees: the kernels of the
+/// conv that maps a stride-1 "same" conv's output gradient to its input gradient.
+pub(super) fn rotated<T: Elem>(g: &Geom, w: &[T]) -> Vec<T> {
+    let kk = g.kh * g.kw;
+    // SAFETY: every input channel's row of kernels is written in full below.
+    let mut out = unsafe { scratch::<T>(w.len()) };
+    out.par_chunks_mut(g.co * kk)
+        .enumerate()
+        .for_each(|(c, row)| {
+            for (o, dst) in row.chunks_exact_mut(kk).enumerate() {
+                let src = &w[(o * g.c + c) * kk..][..kk];
+                dst.iter_mut()
+                    .zip(src.iter().rev())
+                    .for_each(|(d, &s)| *d = s);
+            }
+        });
+    out
+}
+
 /// Whether the AVX-512 passes run (else the portable ones).
 fn wide_path() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -129,6 +148,15 @@ pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
     // SAFETY: every chunk writes all of its images' output planes.
     let mut y = unsafe { scratch::<f32>(g.n * out_len) };
     let yp = SendPtr(y.as_mut_ptr());
+    let wide = wide_path();
+    // Maps of a few tiles: the gathers' pixel offsets, the same for every chunk.
+    #[cfg(target_arch = "x86_64")]
+    let small = (wide && winograd_small::fits(g)).then(|| {
+        (
+            winograd_small::pattern::<16>(g, in_len),
+            winograd_small::pattern::<4>(g, out_len),
+        )
+    });
     let per = per_chunk(g, rayon::current_num_threads());
     let chunks = g.n.div_ceil(per);
     let inner = chunks < rayon::current_num_threads();
@@ -146,15 +174,6 @@ pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
         let mut v = unsafe { scratch::<f32>(E * vs) };
         let mut mo = unsafe { scratch::<f32>(E * ms) };
         let (vp, mp) = (SendPtr(v.as_mut_ptr()), SendPtr(mo.as_mut_ptr()));
-        let wide = wide_path();
-        #[cfg(target_arch = "x86_64")]
-        let small = (wide && winograd_small::fits(g)).then(|| {
-            let hw = g.h * g.w;
-            (
-                winograd_small::pattern::<16>(g, g.c * hw),
-                winograd_small::pattern::<4>(g, g.co * hw),
-            )
-        });
         each(g.c, inner, |c| {
             // SAFETY: channel c writes only its row of each position of v.
             let v = unsafe { vp.get().add(c * ldr) };
@@ -178,7 +197,7 @@ pub(super) fn forward(g: &Geom, x: &[f32], w: &[f32]) -> Vec<f32> {
                 let plane = &x[(first + j) * in_len + c * hw..][..hw];
                 tile_io::gather(plane, (g.h, g.w), &mut d[j * tpi..], ld);
             }
-            transform_tiles((&d, ld), ld, &mut tmp, v, vs);
+            transform_tiles(&d, ld, &mut tmp, v, vs);
         });
         each(E, inner, |e| {
             let (u, v, out) = (&u[e * us..], &v[e * vs..], mp.get());

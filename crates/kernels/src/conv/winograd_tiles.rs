@@ -32,18 +32,12 @@ fn apply_at(x: [&[f32]; 4], o0: &mut [f32], o1: &mut [f32]) {
     }
 }
 
-/// Writes `B^T d B` of the `ld` tiles whose 16 values lie at `d[p * ds + t]` (position
-/// `p = 4i + j`, `t < ld`) to `v[p * vs + t]`; `tmp` (16 rows of `ld`) holds `B^T d`.
-pub(super) fn transform_tiles(
-    (d, ds): (&[f32], usize),
-    ld: usize,
-    tmp: &mut [f32],
-    v: &mut [f32],
-    vs: usize,
-) {
+/// Writes `B^T d B` of the `ld` tiles whose 16 values lie at `d[p * ld + t]` (position
+/// `p = 4i + j`) to `v[p * vs + t]`; `tmp` (16 rows of `ld`) holds `B^T d`.
+pub(super) fn transform_tiles(d: &[f32], ld: usize, tmp: &mut [f32], v: &mut [f32], vs: usize) {
     // Down the tile rows: for each column j, rows (i = 0..4) -> (B^T d) rows.
     for j in 0..4 {
-        let x = std::array::from_fn(|i| &d[(4 * i + j) * ds..][..ld]);
+        let x = std::array::from_fn(|i| &d[(4 * i + j) * ld..][..ld]);
         let mut outs = tmp.chunks_exact_mut(ld).skip(j).step_by(4);
         let out = std::array::from_fn(|_| outs.next().unwrap_or_default());
         apply_bt(x, out);
@@ -136,7 +130,7 @@ mod tests {
             .collect();
         let mut tmp = vec![0.0; 16 * 16];
         let (mut v, mut y) = (vec![0.0; 16 * 16], vec![0.0; 4 * 16]);
-        transform_tiles((&d, 16), 16, &mut tmp, &mut v, 16);
+        transform_tiles(&d, 16, &mut tmp, &mut v, 16);
         untransform_tiles(&d, 16, 16, &mut tmp, &mut y);
         // SAFETY: AVX-512F checked; 16 rows of 16 values each way.
         unsafe {
